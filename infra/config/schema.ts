@@ -59,9 +59,13 @@ function duration(opts: { min?: number; max?: number } = {}) {
 
 function integer(what: string, min: number, max: number) {
   return z
-    .number({ error: (issue) => `expected ${what} (a whole number from ${min} to ${max}), got ${describe(issue.input)}` })
+    .number({
+      error: (issue) =>
+        `expected ${what} (a whole number from ${min} to ${max}), got ${describe(issue.input)}`,
+    })
     .refine((n) => Number.isInteger(n) && n >= min && n <= max, {
-      error: (issue) => `expected ${what} (a whole number from ${min} to ${max}), got ${describe(issue.input)}`,
+      error: (issue) =>
+        `expected ${what} (a whole number from ${min} to ${max}), got ${describe(issue.input)}`,
     });
 }
 
@@ -87,7 +91,9 @@ const percent = z
     error: (issue) => `expected a whole-number percent from 0 to 100, got ${describe(issue.input)}`,
   });
 
-const colour = z.enum(COLOURS, { error: (issue) => `expected "blue" or "green", got ${describe(issue.input)}` });
+const colour = z.enum(COLOURS, {
+  error: (issue) => `expected "blue" or "green", got ${describe(issue.input)}`,
+});
 
 /** `bluegreen:service` */
 export const serviceSchema = z.strictObject({
@@ -109,7 +115,9 @@ export const serviceSchema = z.strictObject({
 
 /** An image tag or artifact version: what a colour runs. */
 const version = z
-  .string({ error: (issue) => `expected a version as text, for example "1.4.2", got ${describe(issue.input)}` })
+  .string({
+    error: (issue) => `expected a version as text, for example "1.4.2", got ${describe(issue.input)}`,
+  })
   .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, {
     error: (issue) =>
       `expected a version of letters, digits, ".", "_" and "-" (at most 128, as an image tag), got ${describe(issue.input)}`,
@@ -164,7 +172,9 @@ export type RolloutPreset = keyof typeof ROLLOUT_PRESETS;
 const presetNames = Object.keys(ROLLOUT_PRESETS) as [RolloutPreset, ...RolloutPreset[]];
 
 const httpCheckPath = z.strictObject({
-  path: z.string().regex(/^\//, { error: (issue) => `expected a path starting with "/", got ${describe(issue.input)}` }),
+  path: z
+    .string()
+    .regex(/^\//, { error: (issue) => `expected a path starting with "/", got ${describe(issue.input)}` }),
   expectStatus: integer("an HTTP status", 100, 599).default(200),
 });
 
@@ -192,13 +202,22 @@ export const rolloutSchema = z
     operationTimeout: duration({ min: 60, max: 7_200 }).default(1_800),
     preTrafficCheck: z
       .strictObject({
-        paths: z.array(httpCheckPath).min(1).default([{ path: "/health", expectStatus: 200 }]),
+        paths: z
+          .array(httpCheckPath)
+          .min(1)
+          .default([{ path: "/health", expectStatus: 200 }]),
         payload: z.string().default("{}"),
         timeout: duration({ min: 1, max: 60 }).default(5),
         attempts: integer("a number of attempts", 1, 20).default(3),
         enabled: z.boolean().default(true),
       })
-      .default({ paths: [{ path: "/health", expectStatus: 200 }], payload: "{}", timeout: 5, attempts: 3, enabled: true }),
+      .default({
+        paths: [{ path: "/health", expectStatus: 200 }],
+        payload: "{}",
+        timeout: 5,
+        attempts: 3,
+        enabled: true,
+      }),
   })
   .superRefine((rollout, ctx) => {
     if (rollout.preset !== undefined && rollout.steps !== undefined) {
@@ -207,7 +226,11 @@ export const rolloutSchema = z
     const steps = rollout.steps;
     if (steps === undefined) return;
     if (steps.length === 0) {
-      ctx.addIssue({ code: "custom", path: ["steps"], message: "the plan is empty: give at least one step ending at weight 100" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["steps"],
+        message: "the plan is empty: give at least one step ending at weight 100",
+      });
       return;
     }
     steps.forEach((step, index) => {
@@ -230,16 +253,23 @@ export const rolloutSchema = z
   });
 
 /** One alarm's threshold and evaluation window. */
-function alarmSchema(defaults: { threshold: number; period: number; evaluationPeriods: number }, unit: string) {
+function alarmSchema(
+  defaults: { threshold: number; period: number; evaluationPeriods: number },
+  unit: string,
+) {
   return z
     .strictObject({
       enabled: z.boolean().default(true),
       threshold: z
         .number({ error: (issue) => `expected a number (${unit}), got ${describe(issue.input)}` })
-        .min(0, { error: (issue) => `expected a number (${unit}) of at least 0, got ${describe(issue.input)}` })
+        .min(0, {
+          error: (issue) => `expected a number (${unit}) of at least 0, got ${describe(issue.input)}`,
+        })
         .default(defaults.threshold),
       period: duration({ min: 10, max: 86_400 }).default(defaults.period),
-      evaluationPeriods: integer("a number of evaluation periods", 1, 1_440).default(defaults.evaluationPeriods),
+      evaluationPeriods: integer("a number of evaluation periods", 1, 1_440).default(
+        defaults.evaluationPeriods,
+      ),
       datapointsToAlarm: integer("a number of data points", 1, 1_440).optional(),
     })
     .superRefine((alarm, ctx) => {
@@ -304,7 +334,9 @@ export const alarmsSchema = z.strictObject({
     .strictObject({
       topicArn: z
         .string()
-        .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/, { error: "expected an SNS topic ARN" })
+        .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/, {
+          error: "expected an SNS topic ARN",
+        })
         .optional(),
       createTopic: z.boolean().default(false),
     })
@@ -313,16 +345,26 @@ export const alarmsSchema = z.strictObject({
 
 const subnetId = z
   .string()
-  .regex(/^subnet-[0-9a-f]{8,17}$/, { error: (issue) => `expected a subnet ID such as "subnet-0abc1234", got ${describe(issue.input)}` });
+  .regex(/^subnet-[0-9a-f]{8,17}$/, {
+    error: (issue) => `expected a subnet ID such as "subnet-0abc1234", got ${describe(issue.input)}`,
+  });
 const cidr = z
   .string()
-  .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, { error: (issue) => `expected an IPv4 CIDR such as "10.0.0.0/16", got ${describe(issue.input)}` });
+  .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, {
+    error: (issue) => `expected an IPv4 CIDR such as "10.0.0.0/16", got ${describe(issue.input)}`,
+  });
 
 /** `bluegreen:network`: the VPC the platform team owns. */
 export const networkSchema = z.strictObject({
-  vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { error: (issue) => `expected a VPC ID such as "vpc-0abc1234", got ${describe(issue.input)}` }),
+  vpcId: z
+    .string()
+    .regex(/^vpc-[0-9a-f]{8,17}$/, {
+      error: (issue) => `expected a VPC ID such as "vpc-0abc1234", got ${describe(issue.input)}`,
+    }),
   /** Subnets for the load balancer, in at least two Availability Zones (an ALB requires two). */
-  publicSubnetIds: z.array(subnetId).min(2, { error: "an Application Load Balancer needs subnets in at least two Availability Zones" }),
+  publicSubnetIds: z
+    .array(subnetId)
+    .min(2, { error: "an Application Load Balancer needs subnets in at least two Availability Zones" }),
   /** Subnets for the tasks. */
   privateSubnetIds: z.array(subnetId).min(1, { error: "give at least one subnet for the tasks" }),
   /** Give tasks public IPs (only for subnets without a NAT gateway). */
@@ -334,17 +376,18 @@ export const networkSchema = z.strictObject({
 });
 
 const arn = (service: string, example: string) =>
-  z
-    .string()
-    .regex(new RegExp(`^arn:aws[a-z-]*:${service}:`), {
-      error: (issue) => `expected an ARN such as "${example}", got ${describe(issue.input)}`,
-    });
+  z.string().regex(new RegExp(`^arn:aws[a-z-]*:${service}:`), {
+    error: (issue) => `expected an ARN such as "${example}", got ${describe(issue.input)}`,
+  });
 
 /** `bluegreen:alb`: the load balancer in front of an ECS (or Kubernetes `alb` mode) service. */
 export const albSchema = z
   .strictObject({
     /** Reuse a load balancer the platform team owns instead of creating one. */
-    existingLoadBalancerArn: arn("elasticloadbalancing", "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/shared/0123456789abcdef").optional(),
+    existingLoadBalancerArn: arn(
+      "elasticloadbalancing",
+      "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/shared/0123456789abcdef",
+    ).optional(),
     internal: z.boolean().default(false),
     /** An ACM certificate turns on HTTPS on 443 and a redirect from 80. */
     certificateArn: arn("acm", "arn:aws:acm:eu-west-1:123456789012:certificate/…").optional(),
@@ -378,14 +421,25 @@ export const albSchema = z
         healthyThreshold: integer("a count", 2, 10).default(3),
         unhealthyThreshold: integer("a count", 2, 10).default(3),
       })
-      .default({ path: "/health", matcher: "200", interval: 15, timeout: 5, healthyThreshold: 3, unhealthyThreshold: 3 }),
+      .default({
+        path: "/health",
+        matcher: "200",
+        interval: 15,
+        timeout: 5,
+        healthyThreshold: 3,
+        unhealthyThreshold: 3,
+      }),
     /** Seconds in-flight requests get when a target leaves. */
     deregistrationDelay: integer("seconds", 0, 3_600).default(30),
     idleTimeout: integer("seconds", 1, 4_000).default(60),
   })
   .superRefine((alb, ctx) => {
     if (alb.healthCheck.timeout >= alb.healthCheck.interval) {
-      ctx.addIssue({ code: "custom", path: ["healthCheck", "timeout"], message: "must be shorter than healthCheck.interval" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["healthCheck", "timeout"],
+        message: "must be shorter than healthCheck.interval",
+      });
     }
     const port = alb.listenerPort ?? (alb.certificateArn ? 443 : 80);
     if (port === alb.testListenerPort || (alb.certificateArn && alb.testListenerPort === 80)) {
@@ -398,7 +452,9 @@ export const albSchema = z
   });
 
 /** The retention periods CloudWatch Logs accepts. */
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
 
 const FARGATE_MEMORY: Record<number, [number, number, number]> = {
   256: [512, 2048, 1024],
@@ -414,14 +470,19 @@ export const ecsSchema = z
     /** The image repository without a tag; each colour runs `<image>:<slot version>`. */
     image: z
       .string()
-      .regex(/^[a-z0-9][a-z0-9._\-/:]*[a-z0-9]$/, { error: (issue) => `expected an image repository such as "123456789012.dkr.ecr.eu-west-1.amazonaws.com/checkout", got ${describe(issue.input)}` })
+      .regex(/^[a-z0-9][a-z0-9._\-/:]*[a-z0-9]$/, {
+        error: (issue) =>
+          `expected an image repository such as "123456789012.dkr.ecr.eu-west-1.amazonaws.com/checkout", got ${describe(issue.input)}`,
+      })
       .refine((image) => !/:[^/]+$/.test(image.replace(/^[^/]+\//, "")), {
-        error: (issue) => `give the repository without a tag (the tag comes from bluegreen:slots), got ${describe(issue.input)}`,
+        error: (issue) =>
+          `give the repository without a tag (the tag comes from bluegreen:slots), got ${describe(issue.input)}`,
       }),
     containerPort: integer("a port", 1, 65_535).default(8080),
     cpu: z
       .union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)], {
-        error: (issue) => `expected Fargate CPU units 256, 512, 1024, 2048 or 4096, got ${describe(issue.input)}`,
+        error: (issue) =>
+          `expected Fargate CPU units 256, 512, 1024, 2048 or 4096, got ${describe(issue.input)}`,
       })
       .default(256),
     memory: integer("MiB", 512, 30_720).default(512),
@@ -434,13 +495,18 @@ export const ecsSchema = z
     secrets: z
       .record(
         z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
-        z.string().regex(/^arn:aws[a-z-]*:(secretsmanager|ssm):/, { error: "expected a Secrets Manager or SSM parameter ARN" }),
+        z
+          .string()
+          .regex(/^arn:aws[a-z-]*:(secretsmanager|ssm):/, {
+            error: "expected a Secrets Manager or SSM parameter ARN",
+          }),
       )
       .default({}),
     logRetentionDays: z
       .number()
       .refine((days) => LOG_RETENTION_DAYS.includes(days), {
-        error: (issue) => `expected a CloudWatch Logs retention such as 7, 14, 30, 90 or 365, got ${describe(issue.input)}`,
+        error: (issue) =>
+          `expected a CloudWatch Logs retention such as 7, 14, 30, 90 or 365, got ${describe(issue.input)}`,
       })
       .default(30),
     healthCheckGracePeriod: integer("seconds", 0, 2_147_483_647).default(60),
@@ -467,16 +533,22 @@ export const lambdaSchema = z.strictObject({
   code: z.strictObject({
     s3Bucket: z.string().min(3).max(63),
     s3KeyTemplate: z.string().refine((key) => key.includes("{version}"), {
-      error: (issue) => `must contain "{version}" so each colour gets its own artifact, got ${describe(issue.input)}`,
+      error: (issue) =>
+        `must contain "{version}" so each colour gets its own artifact, got ${describe(issue.input)}`,
     }),
   }),
   aliasName: z
     .string()
-    .regex(/^(?!^[0-9]+$)[a-zA-Z0-9-_]+$/, { error: "alias names are letters, digits, - and _, and not all digits" })
+    .regex(/^(?!^[0-9]+$)[a-zA-Z0-9-_]+$/, {
+      error: "alias names are letters, digits, - and _, and not all digits",
+    })
     .default("live"),
   environment: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/), z.string()).default({}),
   /** An SQS queue or SNS topic ARN for failed asynchronous invocations. */
-  deadLetterTargetArn: z.string().regex(/^arn:aws[a-z-]*:(sqs|sns):/).optional(),
+  deadLetterTargetArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:(sqs|sns):/)
+    .optional(),
 });
 
 /** Keys whose values are secrets: only their presence is checked; values stay Pulumi secrets. */

@@ -61,7 +61,11 @@ export function validateStackFile(file: string): ValidationResult {
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (error) {
-    return { ok: false, warnings: [], errors: [{ path: "(file)", message: `cannot be read: ${(error as Error).message}` }] };
+    return {
+      ok: false,
+      warnings: [],
+      errors: [{ path: "(file)", message: `cannot be read: ${(error as Error).message}` }],
+    };
   }
   const parsed = parseStackFile(text);
   if ("problems" in parsed) return { ok: false, errors: parsed.problems, warnings: [] };
@@ -69,5 +73,11 @@ export function validateStackFile(file: string): ValidationResult {
 }
 
 function isSecure(value: unknown): boolean {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value;
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.keys(value).length === 1 &&
+    "secure" in value
+  );
 }

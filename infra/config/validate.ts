@@ -70,7 +70,11 @@ export interface ConfigProblem {
 /** The outcome of validating a stack's config. */
 export type ValidationResult =
   | { readonly ok: true; readonly config: BluegreenConfig; readonly warnings: readonly ConfigProblem[] }
-  | { readonly ok: false; readonly errors: readonly ConfigProblem[]; readonly warnings: readonly ConfigProblem[] };
+  | {
+      readonly ok: false;
+      readonly errors: readonly ConfigProblem[];
+      readonly warnings: readonly ConfigProblem[];
+    };
 
 /** Thrown where a caller needs a valid config and got problems; the message lists each one. */
 export class ConfigError extends Error {
@@ -124,12 +128,18 @@ export function validateConfig(raw: RawStackConfig): ValidationResult {
     const isSecret = raw.secretKeys.has(fullKey);
     if ((SECRET_KEYS as readonly string[]).includes(key)) {
       if (!isSecret) {
-        errors.push({ path: fullKey, message: `must be a secret: set it with \`pulumi config set --secret ${fullKey}\`` });
+        errors.push({
+          path: fullKey,
+          message: `must be a secret: set it with \`pulumi config set --secret ${fullKey}\``,
+        });
       }
       continue;
     }
     if (isSecret) {
-      errors.push({ path: fullKey, message: "is not a secret value: set it in plain text (it is reviewed in pull requests)" });
+      errors.push({
+        path: fullKey,
+        message: "is not a secret value: set it in plain text (it is reviewed in pull requests)",
+      });
       continue;
     }
     const schema = KEY_SCHEMAS[key as ConfigKey] as z.ZodType;
@@ -161,7 +171,10 @@ export function validateConfig(raw: RawStackConfig): ValidationResult {
     const blocks = PLATFORM_BLOCKS[service.platform];
     for (const block of blocks.required) {
       if (!present.has(block)) {
-        errors.push({ path: `${NAMESPACE}:${block}`, message: `is required for platform ${service.platform}` });
+        errors.push({
+          path: `${NAMESPACE}:${block}`,
+          message: `is required for platform ${service.platform}`,
+        });
       }
     }
     for (const block of ["network", "alb", "ecs", "lambda"] as ConfigKey[]) {
@@ -312,7 +325,13 @@ const REQUIRED_EXAMPLES: Record<(typeof REQUIRED_KEYS)[number], string> = {
 function normaliseValue(value: unknown): unknown {
   if (typeof value !== "string") return value;
   const trimmed = value.trim();
-  if (trimmed.startsWith("{") || trimmed.startsWith("[") || /^-?\d+(\.\d+)?$/.test(trimmed) || trimmed === "true" || trimmed === "false") {
+  if (
+    trimmed.startsWith("{") ||
+    trimmed.startsWith("[") ||
+    /^-?\d+(\.\d+)?$/.test(trimmed) ||
+    trimmed === "true" ||
+    trimmed === "false"
+  ) {
     try {
       return JSON.parse(trimmed);
     } catch {
@@ -337,7 +356,9 @@ function issueMessage(issue: z.core.$ZodIssue): string {
     }
     case "invalid_type":
       if (issue.input === undefined) return `is required (expected ${issue.expected})`;
-      return issue.message.startsWith("expected") ? issue.message : `expected ${issue.expected}, got ${describe(issue.input)}`;
+      return issue.message.startsWith("expected")
+        ? issue.message
+        : `expected ${issue.expected}, got ${describe(issue.input)}`;
     default:
       return issue.message;
   }
@@ -360,7 +381,11 @@ function editDistance(a: string, b: string): number {
     previous[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const above = previous[j];
-      previous[j] = Math.min(previous[j] + 1, previous[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous[j] = Math.min(
+        previous[j] + 1,
+        previous[j - 1] + 1,
+        diagonal + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
       diagonal = above;
     }
   }

@@ -1,0 +1,112 @@
+/**
+ * The driver's ports: the only ways the rollout loop reaches the world. The real adapters (Pulumi
+ * Automation API, AWS SDK v3, Kubernetes API) and the rehearsal environment implement the same
+ * interfaces, so the same driver code runs a real rollout and a rehearsal.
+ */
+import type { Colour, SlotsConfig, TrafficSplit } from "../infra/config/schema";
+import type { StackOutputs } from "../infra/outputs";
+
+/** A CloudWatch alarm state. */
+export type AlarmStateValue = "OK" | "ALARM" | "INSUFFICIENT_DATA";
+
+/** One alarm as read from the alarm source. */
+export interface AlarmReading {
+  readonly name: string;
+  readonly state: AlarmStateValue;
+  /**
+   * CloudWatch's EvaluationState when it is set: `EVALUATION_ERROR`, `EVALUATION_FAILURE` or
+   * `PARTIAL_DATA`. Any of these means the alarm cannot vouch for the colour.
+   */
+  readonly evaluationState?: string;
+  readonly reason?: string;
+  /** When the state last changed, in epoch milliseconds. */
+  readonly updatedAt?: number;
+}
+
+/** Reads alarm states. Unknown names are simply absent from the answer, as with DescribeAlarms. */
+export interface AlarmSource {
+  read(names: readonly string[], signal?: AbortSignal): Promise<AlarmReading[]>;
+}
+
+/** Whether a colour can take traffic: healthy targets, or an active published version. */
+export interface Readiness {
+  readonly ready: boolean;
+  /** What was seen, for messages: "2 of 2 targets healthy", "version 7 is Active". */
+  readonly detail: string;
+}
+
+/**
+ * The live traffic split, read and written directly against the platform (ELBv2, Lambda,
+ * Kubernetes). The driver steps through the stack; it reverts through this port first, because a
+ * direct write takes a second where an update takes minutes.
+ */
+export interface TrafficRouter {
+  /** The split the platform serves now. */
+  read(signal?: AbortSignal): Promise<TrafficSplit>;
+  /** Writes the split, keeping everything else in the routing object as it is. */
+  write(split: TrafficSplit, signal?: AbortSignal): Promise<void>;
+  /** Whether the colour can take traffic. */
+  readiness(colour: Colour, signal?: AbortSignal): Promise<Readiness>;
+  /** A check against the colour before it gets any traffic (HTTP on the test listener; a Lambda test invocation). */
+  preTrafficCheck(colour: Colour, signal?: AbortSignal): Promise<Readiness>;
+}
+
+/** The values the driver writes into the stack's config. */
+export interface ReleaseValues {
+  readonly traffic: TrafficSplit;
+  readonly slots: SlotsConfig;
+  readonly stable: Colour;
+  readonly revision: number;
+}
+
+/** Who holds the stack's lock, when someone does. */
+export interface StackLock {
+  readonly holder: string;
+  /** Whether the holding process still runs (false: a crashed run left the lock behind). */
+  readonly alive: boolean;
+}
+
+/** The result of an update. */
+export interface UpdateResult {
+  /** Resources the update changed (created, updated, replaced or deleted). */
+  readonly changed: number;
+  readonly outputs: StackOutputs;
+}
+
+/** Options of an update. */
+export interface UpdateOptions {
+  /** Update only these URNs (a traffic step touches the routing resources, not the stack). */
+  readonly targets?: readonly string[];
+  /** Why the update runs, recorded as the update's message. */
+  readonly message: string;
+  readonly signal?: AbortSignal;
+}
+
+/** The Pulumi stack of one environment. */
+export interface StackPort {
+  /** The stack's name (`dev`, `prod`). */
+  readonly name: string;
+  /** The outputs of the last completed update, or undefined for a stack never deployed. */
+  outputs(signal?: AbortSignal): Promise<StackOutputs | undefined>;
+  /** The release values in the stack's config now. */
+  readValues(): Promise<ReleaseValues>;
+  /** Writes the release values into the stack's config. Writes only what differs. */
+  writeValues(values: ReleaseValues): Promise<void>;
+  /** Runs an update. */
+  update(options: UpdateOptions): Promise<UpdateResult>;
+  /** The number of changes a preview finds; 0 means config, state and cloud agree. */
+  previewChanges(signal?: AbortSignal): Promise<number>;
+  /** The lock, when the stack is locked. */
+  lock(): Promise<StackLock | undefined>;
+}
+
+/** Time, injected so rehearsals run on a virtual clock. */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Resolves after `ms`, or rejects with an AbortError when the signal aborts first. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** Randomness, injected so retry jitter is reproducible in tests. */
+export type Random = () => number;
