@@ -317,7 +317,7 @@ const alarmName = z
   .string()
   .min(1)
   .max(255, { error: "CloudWatch alarm names are at most 255 characters" })
-  .regex(/^[^\u0000-\u001f]+$/, { error: "alarm names cannot contain control characters" });
+  .refine((name) => ![...name].some((char) => char.charCodeAt(0) < 32), { error: "alarm names cannot contain control characters" });
 
 /** `bluegreen:alarms` */
 export const alarmsSchema = z.strictObject({
