@@ -110,3 +110,31 @@ export interface Clock {
 
 /** Randomness, injected so retry jitter is reproducible in tests. */
 export type Random = () => number;
+
+/** What an operator asks of a running rollout. */
+export interface ControlRequest {
+  /** `abort`: revert now. `promote`: end the current bake early. `promote-full`: skip every remaining step. */
+  readonly kind: "abort" | "promote" | "promote-full";
+  /** Who asked, for the audit record. */
+  readonly by: string;
+  /** Epoch milliseconds. */
+  readonly at: number;
+}
+
+/**
+ * How `bluegreen abort` and `bluegreen promote` reach the process that watches a rollout. The
+ * driver takes (reads and clears) pending requests at every poll, and beats a heartbeat so the
+ * commands know whether anyone is watching.
+ */
+export interface ControlChannel {
+  /** Returns and clears the pending request, if any. */
+  take(): Promise<ControlRequest | undefined>;
+  /** Leaves a request for the watching driver. */
+  send(request: ControlRequest): Promise<void>;
+  /** Records that a driver is watching the stack now. */
+  heartbeat(at: number): Promise<void>;
+  /** When a driver last said it was watching, or undefined. */
+  lastHeartbeat(): Promise<number | undefined>;
+  /** Removes the heartbeat when the driver stops watching. */
+  clearHeartbeat(): Promise<void>;
+}
