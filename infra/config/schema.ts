@@ -317,7 +317,9 @@ const alarmName = z
   .string()
   .min(1)
   .max(255, { error: "CloudWatch alarm names are at most 255 characters" })
-  .refine((name) => ![...name].some((char) => char.charCodeAt(0) < 32), { error: "alarm names cannot contain control characters" });
+  .refine((name) => ![...name].some((char) => char.charCodeAt(0) < 32), {
+    error: "alarm names cannot contain control characters",
+  });
 
 /** `bluegreen:alarms` */
 export const alarmsSchema = z.strictObject({
@@ -343,24 +345,18 @@ export const alarmsSchema = z.strictObject({
     .optional(),
 });
 
-const subnetId = z
-  .string()
-  .regex(/^subnet-[0-9a-f]{8,17}$/, {
-    error: (issue) => `expected a subnet ID such as "subnet-0abc1234", got ${describe(issue.input)}`,
-  });
-const cidr = z
-  .string()
-  .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, {
-    error: (issue) => `expected an IPv4 CIDR such as "10.0.0.0/16", got ${describe(issue.input)}`,
-  });
+const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, {
+  error: (issue) => `expected a subnet ID such as "subnet-0abc1234", got ${describe(issue.input)}`,
+});
+const cidr = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, {
+  error: (issue) => `expected an IPv4 CIDR such as "10.0.0.0/16", got ${describe(issue.input)}`,
+});
 
 /** `bluegreen:network`: the VPC the platform team owns. */
 export const networkSchema = z.strictObject({
-  vpcId: z
-    .string()
-    .regex(/^vpc-[0-9a-f]{8,17}$/, {
-      error: (issue) => `expected a VPC ID such as "vpc-0abc1234", got ${describe(issue.input)}`,
-    }),
+  vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, {
+    error: (issue) => `expected a VPC ID such as "vpc-0abc1234", got ${describe(issue.input)}`,
+  }),
   /** Subnets for the load balancer, in at least two Availability Zones (an ALB requires two). */
   publicSubnetIds: z
     .array(subnetId)
@@ -452,7 +448,7 @@ export const albSchema = z
   });
 
 /** The retention periods CloudWatch Logs accepts. */
-const LOG_RETENTION_DAYS = [
+export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
 
@@ -495,11 +491,9 @@ export const ecsSchema = z
     secrets: z
       .record(
         z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
-        z
-          .string()
-          .regex(/^arn:aws[a-z-]*:(secretsmanager|ssm):/, {
-            error: "expected a Secrets Manager or SSM parameter ARN",
-          }),
+        z.string().regex(/^arn:aws[a-z-]*:(secretsmanager|ssm):/, {
+          error: "expected a Secrets Manager or SSM parameter ARN",
+        }),
       )
       .default({}),
     logRetentionDays: z
@@ -513,11 +507,19 @@ export const ecsSchema = z
   })
   .superRefine((ecs, ctx) => {
     const [min, max, stepSize] = FARGATE_MEMORY[ecs.cpu];
-    if (ecs.memory < min || ecs.memory > max || ecs.memory % stepSize !== 0) {
+    // 256 CPU units is the one size whose memory options are not a regular 1 GiB ladder.
+    const valid =
+      ecs.cpu === 256
+        ? [512, 1024, 2048].includes(ecs.memory)
+        : ecs.memory >= min && ecs.memory <= max && ecs.memory % stepSize === 0;
+    if (!valid) {
       ctx.addIssue({
         code: "custom",
         path: ["memory"],
-        message: `Fargate with cpu ${ecs.cpu} takes memory from ${min} to ${max} MiB in steps of ${stepSize}, got ${ecs.memory}`,
+        message:
+          ecs.cpu === 256
+            ? `Fargate with cpu 256 takes memory 512, 1024 or 2048 MiB, got ${ecs.memory}`
+            : `Fargate with cpu ${ecs.cpu} takes memory from ${min} to ${max} MiB in steps of ${stepSize}, got ${ecs.memory}`,
       });
     }
   });

@@ -1,0 +1,6 @@
+/** The project's component resources, one per file. */
+export * from "./albBlueGreen";
+export * from "./albColourAlarms";
+export * from "./ecsBlueGreenService";
+export * from "./lambdaBlueGreen";
+export * from "./lambdaColourAlarms";

@@ -1,0 +1,222 @@
+/**
+ * The program: composes the components for the stack's platform from a validated config and
+ * returns the stack outputs the rollout driver reads (infra/outputs.ts).
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  AlbBlueGreen,
+  AlbColourAlarms,
+  EcsBlueGreenService,
+  LambdaBlueGreen,
+  LambdaColourAlarms,
+} from "../components";
+import { COLOURS, Colour, otherColour } from "./config/schema";
+import { BluegreenConfig } from "./config/validate";
+import { releaseGuardProblem } from "./releaseGuard";
+
+/** Stack outputs as the program exports them (resolved, they are `StackOutputs`). */
+export interface ProgramOutputs {
+  readonly service: string;
+  readonly platform: string;
+  readonly revision: number;
+  readonly stableColour: Colour;
+  readonly traffic: BluegreenConfig["traffic"];
+  readonly slots: BluegreenConfig["slots"];
+  readonly alarms: pulumi.Output<{
+    blue: { composite: string; members: string[] };
+    green: { composite: string; members: string[] };
+    extra: string[];
+  }>;
+  readonly routing: pulumi.Output<Record<string, unknown>>;
+  readonly routingUrns: pulumi.Output<string[]>;
+}
+
+/** Names the stack is known by, from the engine. */
+export interface StackIdentity {
+  readonly organization: string;
+  readonly project: string;
+  readonly stack: string;
+}
+
+/**
+ * Builds the stack. Refuses, before registering any resource, a stack file that is behind the
+ * deployed release (see releaseGuard.ts).
+ */
+export async function defineStack(config: BluegreenConfig, identity: StackIdentity): Promise<ProgramOutputs> {
+  const self = new pulumi.StackReference("release-guard", {
+    name: `${identity.organization}/${identity.project}/${identity.stack}`,
+  });
+  const deployedRevision = await new Promise<unknown>((resolve) => self.getOutput("revision").apply(resolve));
+  const problem = releaseGuardProblem(config, { revision: deployedRevision }, identity.stack);
+  if (problem) throw new pulumi.RunError(problem);
+
+  const prefix = `${config.service.name}-${identity.stack}`;
+  const tags = { service: config.service.name, stack: identity.stack, "managed-by": "bluegreen" };
+  const alarmActions = notificationTargets(config, prefix, tags);
+  const platform = config.service.platform;
+  const built =
+    platform === "lambda"
+      ? defineLambda(config, prefix, tags, alarmActions)
+      : defineEcs(config, prefix, tags, alarmActions);
+
+  return {
+    service: config.service.name,
+    platform,
+    revision: config.revision,
+    stableColour: config.stable,
+    traffic: config.traffic,
+    slots: config.slots,
+    alarms: pulumi
+      .all([
+        built.alarms.blue.composite,
+        built.alarms.blue.members,
+        built.alarms.green.composite,
+        built.alarms.green.members,
+      ])
+      .apply(([blueComposite, blueMembers, greenComposite, greenMembers]) => ({
+        blue: { composite: blueComposite, members: blueMembers },
+        green: { composite: greenComposite, members: greenMembers },
+        extra: [...config.alarms.extra],
+      })),
+    routing: built.routing,
+    routingUrns: pulumi.all([built.routingUrns, self.urn]).apply(([urns, guardUrn]) => [...urns, guardUrn]),
+  };
+}
+
+interface ColourAlarmNames {
+  readonly composite: pulumi.Output<string>;
+  readonly members: pulumi.Output<string[]>;
+}
+
+interface PlatformResources {
+  readonly alarms: Record<Colour, ColourAlarmNames>;
+  readonly routing: pulumi.Output<Record<string, unknown>>;
+  readonly routingUrns: pulumi.Output<string[]>;
+}
+
+function defineEcs(
+  config: BluegreenConfig,
+  prefix: string,
+  tags: Record<string, string>,
+  alarmActions: pulumi.Input<string>[] | undefined,
+): PlatformResources {
+  const network = config.network!;
+  const alb = config.alb!;
+  const ecs = config.ecs!;
+  const lb = new AlbBlueGreen(prefix, {
+    vpcId: network.vpcId,
+    subnetIds: network.publicSubnetIds,
+    alb,
+    ingressCidrs: network.ingressCidrs,
+    testIngressCidrs: network.testIngressCidrs,
+    targetPort: ecs.containerPort,
+    traffic: config.traffic,
+    testColour: otherColour(config.stable),
+    tags,
+  });
+  new EcsBlueGreenService(prefix, {
+    serviceName: config.service.name,
+    vpcId: network.vpcId,
+    subnetIds: network.privateSubnetIds,
+    assignPublicIp: network.assignPublicIp,
+    loadBalancerSecurityGroupId: lb.securityGroupId,
+    targetGroupArns: lb.targetGroupArns,
+    ecs,
+    versions: { blue: config.slots.blue.version, green: config.slots.green.version },
+    tags,
+  });
+  const alarms = colourRecord((colour) => {
+    const colourAlarms = new AlbColourAlarms(`${prefix}-${colour}`, {
+      colour,
+      loadBalancerArnSuffix: lb.loadBalancerArnSuffix,
+      targetGroupArnSuffix: lb.targetGroupArnSuffixes[colour],
+      thresholds: {
+        errorRate: config.alarms.errorRate,
+        latencyP95: config.alarms.latencyP95,
+        unhealthyHosts: config.alarms.unhealthyHosts,
+      },
+      alarmActions,
+      tags,
+    });
+    return { composite: colourAlarms.compositeAlarmName, members: colourAlarms.memberAlarmNames };
+  });
+  const routing = pulumi
+    .all([
+      lb.loadBalancerArn,
+      lb.listenerArn,
+      lb.testListenerArn,
+      lb.targetGroupArns.blue,
+      lb.targetGroupArns.green,
+      lb.testEndpoint,
+    ])
+    .apply(([loadBalancerArn, listenerArn, testListenerArn, blue, green, testEndpoint]) => ({
+      kind: "alb",
+      loadBalancerArn,
+      listenerArn,
+      testListenerArn,
+      targetGroupArns: { blue, green },
+      testEndpoint,
+      ...(alb.stickiness?.enabled ? { stickinessSeconds: alb.stickiness.duration } : {}),
+    }));
+  return { alarms, routing, routingUrns: lb.routingUrns };
+}
+
+function defineLambda(
+  config: BluegreenConfig,
+  prefix: string,
+  tags: Record<string, string>,
+  alarmActions: pulumi.Input<string>[] | undefined,
+): PlatformResources {
+  const fn = new LambdaBlueGreen(prefix, {
+    lambda: config.lambda!,
+    versions: { blue: config.slots.blue.version, green: config.slots.green.version },
+    stable: config.stable,
+    traffic: config.traffic,
+    tags,
+  });
+  const alarms = colourRecord((colour) => {
+    const colourAlarms = new LambdaColourAlarms(`${prefix}-${colour}`, {
+      colour,
+      functionName: fn.functionName,
+      aliasName: fn.aliasName,
+      version: fn.versions[colour],
+      thresholds: {
+        lambdaErrorRate: config.alarms.lambdaErrorRate,
+        lambdaThrottles: config.alarms.lambdaThrottles,
+        lambdaDurationP95: config.alarms.lambdaDurationP95,
+      },
+      alarmActions,
+      tags,
+    });
+    return { composite: colourAlarms.compositeAlarmName, members: colourAlarms.memberAlarmNames };
+  });
+  const routing = pulumi
+    .all([fn.functionName, fn.aliasName, fn.aliasArn, fn.versions.blue, fn.versions.green])
+    .apply(([functionName, aliasName, aliasArn, blue, green]) => ({
+      kind: "lambda",
+      functionName,
+      aliasName,
+      aliasArn,
+      versions: { blue, green },
+    }));
+  return { alarms, routing, routingUrns: fn.routingUrns };
+}
+
+function notificationTargets(
+  config: BluegreenConfig,
+  prefix: string,
+  tags: Record<string, string>,
+): pulumi.Input<string>[] | undefined {
+  const notifications = config.alarms.notifications;
+  if (notifications?.topicArn) return [notifications.topicArn];
+  if (notifications?.createTopic) {
+    return [new aws.sns.Topic(`${prefix}-deploy-alarms`, { tags }).arn];
+  }
+  return undefined;
+}
+
+function colourRecord<T>(build: (colour: Colour) => T): Record<Colour, T> {
+  const [blue, green] = COLOURS.map(build);
+  return { blue, green };
+}

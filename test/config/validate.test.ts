@@ -1,0 +1,459 @@
+import assert from "node:assert/strict";
+import * as path from "node:path";
+import { listStacks, parseStackFile, stackFilePath, validateStackFile } from "../../infra/config/stackFile";
+import { evaluationWindow, validateConfig } from "../../infra/config/validate";
+import { parseDuration, formatDuration } from "../../infra/config/duration";
+
+const PROJECT_DIR = path.resolve(__dirname, "../..");
+
+/** A minimal valid ECS stack; each case changes one key. */
+function ecsStack(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    "aws:region": "eu-west-1",
+    "bluegreen:service": { name: "checkout", platform: "ecs" },
+    "bluegreen:slots": { blue: { version: "1.0.0" }, green: { version: "1.0.0" } },
+    "bluegreen:traffic": { blue: 100, green: 0 },
+    "bluegreen:network": {
+      vpcId: "vpc-0abc1234",
+      publicSubnetIds: ["subnet-0abc1234", "subnet-0def5678"],
+      privateSubnetIds: ["subnet-0aaa1111"],
+    },
+    "bluegreen:ecs": { image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/checkout" },
+    ...overrides,
+  };
+}
+
+function lambdaStack(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    "bluegreen:service": { name: "orders", platform: "lambda" },
+    "bluegreen:slots": { blue: { version: "2.0.0" }, green: { version: "2.0.0" } },
+    "bluegreen:traffic": { blue: 100, green: 0 },
+    "bluegreen:lambda": { code: { s3Bucket: "artifacts", s3KeyTemplate: "orders/{version}.zip" } },
+    ...overrides,
+  };
+}
+
+function validate(values: Record<string, unknown>, secretKeys: string[] = []) {
+  return validateConfig({ values, secretKeys: new Set(secretKeys) });
+}
+
+function errorsOf(values: Record<string, unknown>, secretKeys: string[] = []): string[] {
+  const result = validate(values, secretKeys);
+  assert.equal(result.ok, false, "expected the config to be rejected");
+  return result.ok ? [] : result.errors.map((error) => `${error.path}: ${error.message}`);
+}
+
+describe("stack config validation", () => {
+  describe("valid configs", () => {
+    const cases: {
+      name: string;
+      values: Record<string, unknown>;
+      check: (config: ReturnType<typeof requireOk>) => void;
+    }[] = [
+      {
+        name: "defaults come from the SOP when rollout and alarms are absent",
+        values: ecsStack(),
+        check: (config) => {
+          assert.deepEqual(config.rollout.plan, [
+            { weight: 10, bakeSeconds: 300 },
+            { weight: 25, bakeSeconds: 300 },
+            { weight: 50, bakeSeconds: 300 },
+            { weight: 100, bakeSeconds: 600 },
+          ]);
+          assert.equal(config.alarms.errorRate.threshold, 5);
+          assert.equal(config.alarms.errorRate.period * config.alarms.errorRate.evaluationPeriods, 120);
+          assert.equal(config.alarms.latencyP95.threshold, 3);
+          assert.equal(config.alarms.unhealthyHosts.threshold, 0);
+          assert.equal(config.rollout.pollInterval, 10);
+          assert.equal(config.rollout.insufficientData.policy, "wait");
+        },
+      },
+      {
+        name: "the stable colour is the one at 100 when not written",
+        values: ecsStack({ "bluegreen:traffic": { blue: 0, green: 100 } }),
+        check: (config) => assert.equal(config.stable, "green"),
+      },
+      {
+        name: "a split with an explicit stable colour",
+        values: ecsStack({ "bluegreen:traffic": { blue: 90, green: 10 }, "bluegreen:stable": "blue" }),
+        check: (config) => assert.deepEqual([config.stable, config.traffic.green], ["blue", 10]),
+      },
+      {
+        name: "structured values as JSON text, as the Pulumi runtime hands them over",
+        values: ecsStack({
+          "bluegreen:traffic": '{"blue":75,"green":25}',
+          "bluegreen:stable": "blue",
+          "bluegreen:revision": "4",
+        }),
+        check: (config) => assert.deepEqual([config.traffic.green, config.revision], [25, 4]),
+      },
+      {
+        name: "custom steps with durations in several forms",
+        values: ecsStack({
+          "bluegreen:rollout": {
+            steps: [
+              { weight: 20, bake: "3m" },
+              { weight: 100, bake: "1h30m" },
+            ],
+          },
+        }),
+        check: (config) =>
+          assert.deepEqual(config.rollout.plan, [
+            { weight: 20, bakeSeconds: 180 },
+            { weight: 100, bakeSeconds: 5400 },
+          ]),
+      },
+      {
+        name: "a named preset",
+        values: ecsStack({ "bluegreen:rollout": { preset: "careful" } }),
+        check: (config) => assert.equal(config.rollout.plan[0].weight, 5),
+      },
+      {
+        name: "a Lambda stack gets Lambda alarm defaults",
+        values: lambdaStack(),
+        check: (config) => {
+          assert.equal(config.alarms.lambdaErrorRate.threshold, 5);
+          assert.equal(config.alarms.lambdaDurationP95.threshold, 3);
+          assert.equal(config.lambda?.aliasName, "live");
+        },
+      },
+      {
+        name: "stickiness with a duration",
+        values: ecsStack({ "bluegreen:alb": { stickiness: { enabled: true, duration: 600 } } }),
+        check: (config) => assert.equal(config.alb?.stickiness?.duration, 600),
+      },
+    ];
+    for (const testCase of cases) {
+      it(testCase.name, () => testCase.check(requireOk(testCase.values)));
+    }
+  });
+
+  describe("invalid configs name the key, the value and the fix", () => {
+    const cases: {
+      name: string;
+      values: Record<string, unknown>;
+      secretKeys?: string[];
+      expect: RegExp[];
+    }[] = [
+      {
+        name: "a split that does not sum to 100",
+        values: ecsStack({ "bluegreen:traffic": { blue: 80, green: 30 }, "bluegreen:stable": "blue" }),
+        expect: [/^bluegreen:traffic: blue 80 \+ green 30 = 110; the two must sum to 100/],
+      },
+      {
+        name: "a weight given as a string with a percent sign",
+        values: ecsStack({ "bluegreen:traffic": { blue: 90, green: "10%" }, "bluegreen:stable": "blue" }),
+        expect: [/^bluegreen:traffic\.green: .*"10%".*write 10 without the % sign/],
+      },
+      {
+        name: "a negative weight",
+        values: ecsStack({ "bluegreen:traffic": { blue: 110, green: -10 } }),
+        expect: [/^bluegreen:traffic\.green: expected a whole-number percent from 0 to 100, got -10/],
+      },
+      {
+        name: "a fractional weight",
+        values: ecsStack({ "bluegreen:traffic": { blue: 89.5, green: 10.5 }, "bluegreen:stable": "blue" }),
+        expect: [/^bluegreen:traffic\.blue: .*89\.5/],
+      },
+      {
+        name: "a typo in a top-level key",
+        values: ecsStack({ "bluegreen:trafic": { blue: 100, green: 0 } }),
+        expect: [/^bluegreen:trafic: unknown key; did you mean bluegreen:traffic\?/],
+      },
+      {
+        name: "a typo inside a block",
+        values: ecsStack({
+          "bluegreen:ecs": { image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/checkout", desiredCont: 2 },
+        }),
+        expect: [/^bluegreen:ecs: unknown key "desiredCont"/],
+      },
+      {
+        name: "a missing required key",
+        values: (() => {
+          const values = ecsStack();
+          delete values["bluegreen:slots"];
+          return values;
+        })(),
+        expect: [/^bluegreen:slots: is required; for example/],
+      },
+      {
+        name: "a wrong type",
+        values: ecsStack({
+          "bluegreen:ecs": {
+            image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/checkout",
+            desiredCount: "two",
+          },
+        }),
+        expect: [/^bluegreen:ecs\.desiredCount: expected a task count .*"two"/],
+      },
+      {
+        name: "an empty plan",
+        values: ecsStack({ "bluegreen:rollout": { steps: [] } }),
+        expect: [/^bluegreen:rollout\.steps: the plan is empty/],
+      },
+      {
+        name: "a plan that does not increase",
+        values: ecsStack({
+          "bluegreen:rollout": {
+            steps: [
+              { weight: 50, bake: "5m" },
+              { weight: 25, bake: "5m" },
+              { weight: 100, bake: "5m" },
+            ],
+          },
+        }),
+        expect: [
+          /^bluegreen:rollout\.steps\[1\]\.weight: weights must strictly increase: step 2 has 25 after 50/,
+        ],
+      },
+      {
+        name: "a plan that does not end at 100",
+        values: ecsStack({
+          "bluegreen:rollout": {
+            steps: [
+              { weight: 10, bake: "5m" },
+              { weight: 50, bake: "5m" },
+            ],
+          },
+        }),
+        expect: [
+          /^bluegreen:rollout\.steps\[1\]\.weight: the last step must send 100% to the new colour, got 50/,
+        ],
+      },
+      {
+        name: "a bake shorter than the alarms can evaluate",
+        values: ecsStack({
+          "bluegreen:rollout": {
+            steps: [
+              { weight: 10, bake: "90s" },
+              { weight: 100, bake: "5m" },
+            ],
+          },
+        }),
+        expect: [
+          /^bluegreen:rollout\.steps\[0\]\.bake: a bake of 1m30s is shorter than the alarms can evaluate: alarm errorRate \(2 x 1m, plus 1m metric lag\) needs at least 3m/,
+        ],
+      },
+      {
+        name: "a bake that cannot cover the Lambda metric lag",
+        values: lambdaStack({ "bluegreen:rollout": { steps: [{ weight: 100, bake: "3m" }] } }),
+        expect: [/bake of 3m is shorter .* lambdaErrorRate .*needs at least 4m/],
+      },
+      {
+        name: "a bad duration",
+        values: ecsStack({ "bluegreen:rollout": { steps: [{ weight: 100, bake: "5 minutes" }] } }),
+        expect: [
+          /^bluegreen:rollout\.steps\[0\]\.bake: expected a duration such as "90s", "5m" or "1h30m", got "5 minutes"/,
+        ],
+      },
+      {
+        name: "both a preset and steps",
+        values: ecsStack({ "bluegreen:rollout": { preset: "sop", steps: [{ weight: 100, bake: "5m" }] } }),
+        expect: [/^bluegreen:rollout: give either preset or steps, not both/],
+      },
+      {
+        name: "a 30-second period on a one-minute AWS metric",
+        values: ecsStack({ "bluegreen:alarms": { errorRate: { period: "30s" } } }),
+        expect: [/^bluegreen:alarms\.errorRate\.period: AWS publishes these metrics once a minute/],
+      },
+      {
+        name: "an evaluation window over one day",
+        values: ecsStack({ "bluegreen:alarms": { latencyP95: { period: "1h", evaluationPeriods: 25 } } }),
+        expect: [
+          /^bluegreen:alarms\.latencyP95: period x evaluationPeriods is 90000s; CloudWatch allows at most one day/,
+        ],
+      },
+      {
+        name: "stickiness on without a duration",
+        values: ecsStack({ "bluegreen:alb": { stickiness: { enabled: true } } }),
+        expect: [/^bluegreen:alb\.stickiness\.duration: required when stickiness is enabled/],
+      },
+      {
+        name: "a stickiness duration over a week",
+        values: ecsStack({ "bluegreen:alb": { stickiness: { enabled: true, duration: 604801 } } }),
+        expect: [
+          /^bluegreen:alb\.stickiness\.duration: expected a number of seconds \(a whole number from 1 to 604800\), got 604801/,
+        ],
+      },
+      {
+        name: "a service name too long for target group names",
+        values: ecsStack({ "bluegreen:service": { name: "a-very-long-checkout-service", platform: "ecs" } }),
+        expect: [/^bluegreen:service\.name: must be at most 18 characters .*32-character target group limit/],
+      },
+      {
+        name: "Kubernetes before it is supported",
+        values: ecsStack({ "bluegreen:service": { name: "checkout", platform: "kubernetes" } }),
+        expect: [/^bluegreen:service\.platform: Kubernetes stacks are not supported yet/],
+      },
+      {
+        name: "a block for another platform",
+        values: lambdaStack({
+          "bluegreen:ecs": { image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/checkout" },
+        }),
+        expect: [/^bluegreen:ecs: is not used by platform lambda/],
+      },
+      {
+        name: "an alarm for another platform",
+        values: ecsStack({ "bluegreen:alarms": { lambdaThrottles: { threshold: 1 } } }),
+        expect: [/^bluegreen:alarms\.lambdaThrottles: does not apply to platform ecs/],
+      },
+      {
+        name: "a platform block missing",
+        values: (() => {
+          const values = ecsStack();
+          delete values["bluegreen:network"];
+          return values;
+        })(),
+        expect: [/^bluegreen:network: is required for platform ecs/],
+      },
+      {
+        name: "a split without a stable colour",
+        values: ecsStack({ "bluegreen:traffic": { blue: 50, green: 50 } }),
+        expect: [/^bluegreen:stable: is required while traffic is split/],
+      },
+      {
+        name: "an image with a tag",
+        values: ecsStack({
+          "bluegreen:ecs": { image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/checkout:1.0.0" },
+        }),
+        expect: [/^bluegreen:ecs\.image: give the repository without a tag/],
+      },
+      {
+        name: "Fargate memory that does not fit the CPU",
+        values: ecsStack({
+          "bluegreen:ecs": {
+            image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/checkout",
+            cpu: 1024,
+            memory: 512,
+          },
+        }),
+        expect: [/^bluegreen:ecs\.memory: Fargate with cpu 1024 takes memory from 2048 to 8192 MiB/],
+      },
+      {
+        name: "a Lambda artifact template without {version}",
+        values: lambdaStack({
+          "bluegreen:lambda": { code: { s3Bucket: "artifacts", s3KeyTemplate: "orders/latest.zip" } },
+        }),
+        expect: [/^bluegreen:lambda\.code\.s3KeyTemplate: must contain "\{version\}"/],
+      },
+      {
+        name: "a plain value where a secret belongs",
+        values: ecsStack({ "bluegreen:kubeconfig": "apiVersion: v1" }),
+        expect: [/^bluegreen:kubeconfig: must be a secret/],
+      },
+      {
+        name: "a secret where plain config belongs",
+        values: ecsStack({ "bluegreen:traffic": "[secret]" }),
+        secretKeys: ["bluegreen:traffic"],
+        expect: [/^bluegreen:traffic: is not a secret value/],
+      },
+    ];
+    for (const testCase of cases) {
+      it(testCase.name, () => {
+        const errors = errorsOf(testCase.values, testCase.secretKeys);
+        for (const pattern of testCase.expect) {
+          assert.ok(
+            errors.some((error) => pattern.test(error)),
+            `no error matches ${pattern}; got:\n${errors.join("\n")}`,
+          );
+        }
+      });
+    }
+  });
+
+  it("never echoes a secret value in an error", () => {
+    const result = validate(ecsStack({ "bluegreen:traffic": "s3cr3t-value" }), ["bluegreen:traffic"]);
+    assert.equal(result.ok, false);
+    assert.ok(!JSON.stringify(result).includes("s3cr3t-value"));
+  });
+
+  it("warns when stickiness outlasts every bake", () => {
+    const result = validate(
+      ecsStack({ "bluegreen:alb": { stickiness: { enabled: true, duration: 86400 } } }),
+    );
+    assert.equal(result.ok, true);
+    assert.match(
+      result.warnings[0]?.message ?? "",
+      /clients stay pinned to a colour for 24h0m0s|clients stay pinned to a colour for 24h/,
+    );
+  });
+
+  it("computes the evaluation window of the enabled alarms only", () => {
+    const config = requireOk(
+      ecsStack({
+        "bluegreen:alarms": { errorRate: { enabled: false }, latencyP95: { evaluationPeriods: 3 } },
+      }),
+    );
+    assert.equal(evaluationWindow("ecs", config.alarms)?.seconds, 3 * 60 + 60);
+  });
+
+  describe("durations", () => {
+    const cases: [string, number | undefined][] = [
+      ["90s", 90],
+      ["5m", 300],
+      ["1h30m", 5400],
+      ["1h2m3s", 3723],
+      ["", undefined],
+      ["5", undefined],
+      ["m", undefined],
+      ["-5m", undefined],
+    ];
+    for (const [text, seconds] of cases) {
+      it(`parses ${JSON.stringify(text)}`, () => assert.equal(parseDuration(text), seconds));
+    }
+    it("formats seconds back", () =>
+      assert.deepEqual(
+        [formatDuration(0), formatDuration(90), formatDuration(3723)],
+        ["0s", "1m30s", "1h2m3s"],
+      ));
+  });
+
+  describe("stack files", () => {
+    const stacks = listStacks(PROJECT_DIR);
+    it("ships dev, staging, prod and a Lambda stack", () => {
+      for (const name of ["dev", "staging", "prod", "orders-dev"])
+        assert.ok(stacks.includes(name), `missing stacks/Pulumi.${name}.yaml`);
+    });
+    for (const stack of stacks) {
+      it(`stacks/Pulumi.${stack}.yaml is valid`, () => {
+        const result = validateStackFile(stackFilePath(PROJECT_DIR, stack));
+        assert.ok(
+          result.ok,
+          result.ok ? "" : result.errors.map((error) => `${error.path}: ${error.message}`).join("\n"),
+        );
+      });
+    }
+    it("prod follows a slower plan than dev", () => {
+      const plan = (stack: string) => {
+        const result = validateStackFile(stackFilePath(PROJECT_DIR, stack));
+        assert.ok(result.ok);
+        return result.config.rollout.plan;
+      };
+      const total = (steps: { bakeSeconds: number }[]) =>
+        steps.reduce((sum, step) => sum + step.bakeSeconds, 0);
+      assert.ok(total(plan("prod")) > total(plan("dev")));
+      assert.ok(plan("prod")[0].weight < plan("dev")[0].weight);
+    });
+    it("reads secure values as secrets without decoding them", () => {
+      const parsed = parseStackFile("config:\n  bluegreen:kubeconfig:\n    secure: AAABAJ0xyz\n");
+      assert.ok("raw" in parsed);
+      if ("raw" in parsed) {
+        assert.ok(parsed.raw.secretKeys.has("bluegreen:kubeconfig"));
+        assert.ok(!JSON.stringify(parsed.raw.values).includes("AAABAJ0xyz"));
+      }
+    });
+    it("reports a file that is not YAML", () => {
+      const parsed = parseStackFile("config: [unclosed");
+      assert.ok("problems" in parsed);
+    });
+  });
+});
+
+function requireOk(values: Record<string, unknown>) {
+  const result = validate(values);
+  assert.ok(
+    result.ok,
+    result.ok ? "" : result.errors.map((error) => `${error.path}: ${error.message}`).join("\n"),
+  );
+  return result.config;
+}
