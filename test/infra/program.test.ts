@@ -1,0 +1,155 @@
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { listStacks, parseStackFile, stackFilePath } from "../../infra/config/stackFile";
+import { defineStack } from "../../infra/program";
+import { readStackConfig } from "../../infra/programConfig";
+import { StackOutputs } from "../../infra/outputs";
+import { resources, resourcesOfType, setPreviousOutputs, valueOf } from "../support/pulumi-mocks";
+import { assertAll } from "../support/awsRules";
+import { assertLambdaAliases } from "../support/lambdaRules";
+
+const PROJECT_DIR = path.resolve(__dirname, "../..");
+
+/** Loads a shipped stack file into the engine's config, as the CLI hands it to the program. */
+function loadStack(stack: string, overrides: Record<string, unknown> = {}): void {
+  const parsed = parseStackFile(fs.readFileSync(stackFilePath(PROJECT_DIR, stack), "utf8"));
+  if ("problems" in parsed) throw new Error(JSON.stringify(parsed.problems));
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries({ ...parsed.raw.values, ...overrides })) {
+    if (value === undefined) continue;
+    values[key] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  pulumi.runtime.setAllConfig(values, [...parsed.raw.secretKeys]);
+}
+
+/** Runs the program for the loaded config and resolves every output. */
+async function runProgram(stack = "test"): Promise<StackOutputs> {
+  const outputs = await defineStack(readStackConfig(), { organization: "organization", project: "bluegreen", stack });
+  const resolved: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(outputs)) resolved[key] = await valueOf(value as pulumi.Input<unknown>);
+  return resolved as unknown as StackOutputs;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function forwardWeights(listener: { inputs: Record<string, any> }): number[] {
+  const action = listener.inputs.defaultActions[0];
+  return action.forward.targetGroups.map((group: { weight: number }) => group.weight);
+}
+
+describe("the program", () => {
+  afterEach(() => pulumi.runtime.setAllConfig({}, []));
+
+  for (const stack of listStacks(PROJECT_DIR)) {
+    it(`evaluates stacks/Pulumi.${stack}.yaml end to end and holds AWS's rules`, async () => {
+      loadStack(stack);
+      const outputs = await runProgram(stack);
+      assert.ok(outputs.alarms.blue.composite && outputs.alarms.green.composite);
+      assert.notEqual(outputs.alarms.blue.composite, outputs.alarms.green.composite);
+      assert.ok(outputs.routingUrns.length >= 1);
+      assertAll(resources());
+      assertLambdaAliases(resources());
+    });
+  }
+
+  describe("ECS stack", () => {
+    it("gives the green target group 10% of the weight for {blue: 90, green: 10}", async () => {
+      loadStack("dev", { "bluegreen:traffic": { blue: 90, green: 10 }, "bluegreen:stable": "blue" });
+      const outputs = await runProgram();
+      assert.equal(outputs.routing.kind, "alb");
+      const production = resourcesOfType("aws:lb/listener:Listener").find((listener) =>
+        listener.inputs.defaultActions?.[0]?.forward?.targetGroups?.length === 2 && listener.inputs.port === 80,
+      );
+      assert.ok(production, "no production listener on port 80");
+      const groups = production.inputs.defaultActions[0].forward.targetGroups as { arn: string; weight: number }[];
+      if (outputs.routing.kind !== "alb") return;
+      const green = groups.find((group) => group.arn === (outputs.routing as { targetGroupArns: { green: string } }).targetGroupArns.green);
+      assert.ok(green, "the forward action does not include the green target group");
+      const total = forwardWeights(production).reduce((sum, weight) => sum + weight, 0);
+      assert.equal((green.weight * 100) / total, 10);
+      assert.deepEqual(outputs.traffic, { blue: 90, green: 10 });
+    });
+
+    it("rejects {blue: 80, green: 30} with a message naming traffic, before any resource", async () => {
+      loadStack("dev", { "bluegreen:traffic": { blue: 80, green: 30 }, "bluegreen:stable": "blue" });
+      await assert.rejects(runProgram(), /bluegreen:traffic: blue 80 \+ green 30 = 110; the two must sum to 100/);
+      assert.equal(resources().length, 0);
+    });
+
+    it("creates the SOP's alarms when bluegreen:alarms is absent", async () => {
+      loadStack("dev");
+      await runProgram();
+      const alarms = resourcesOfType("aws:cloudwatch/metricAlarm:MetricAlarm");
+      const errorRate = alarms.filter((alarm) => Array.isArray(alarm.inputs.metricQueries));
+      assert.equal(errorRate.length, 2, "one error-rate alarm per colour");
+      for (const alarm of errorRate) {
+        assert.equal(alarm.inputs.threshold, 5);
+        assert.equal(alarm.inputs.evaluationPeriods, 2);
+        const periods = alarm.inputs.metricQueries
+          .filter((query: { metric?: { period: number } }) => query.metric)
+          .map((query: { metric: { period: number } }) => query.metric.period);
+        assert.ok(periods.every((period: number) => period === 60), `periods ${periods}`);
+      }
+      const latency = alarms.filter((alarm) => alarm.inputs.extendedStatistic === "p95");
+      assert.equal(latency.length, 2);
+      assert.ok(latency.every((alarm) => alarm.inputs.threshold === 3 && alarm.inputs.metricName === "TargetResponseTime"));
+      const unhealthy = alarms.filter((alarm) => alarm.inputs.metricName === "UnHealthyHostCount");
+      assert.equal(unhealthy.length, 2);
+      assert.ok(unhealthy.every((alarm) => alarm.inputs.threshold === 0));
+      assert.equal(resourcesOfType("aws:cloudwatch/compositeAlarm:CompositeAlarm").length, 2);
+    });
+
+    it("exports what the driver needs", async () => {
+      loadStack("staging");
+      const outputs = await runProgram("staging");
+      assert.equal(outputs.stableColour, "blue");
+      assert.equal(outputs.platform, "ecs");
+      assert.deepEqual(outputs.alarms.extra, ["checkout-staging-orders-placed-drop"]);
+      assert.equal(outputs.alarms.blue.members.length, 3);
+      if (outputs.routing.kind !== "alb") assert.fail("expected alb routing");
+      assert.match(outputs.routing.testEndpoint, /^https:\/\/.+:8443$/);
+      assert.ok(outputs.routing.listenerArn && outputs.routing.testListenerArn);
+    });
+  });
+
+  describe("Lambda stack", () => {
+    it("weights the alias so green gets 25% for {blue: 75, green: 25}", async () => {
+      setPreviousOutputs({ revision: 0 });
+      loadStack("orders-dev", {
+        "bluegreen:traffic": { blue: 75, green: 25 },
+        "bluegreen:stable": "blue",
+        "bluegreen:slots": { blue: { version: "2.3.0" }, green: { version: "2.4.0" } },
+      });
+      const outputs = await runProgram("orders-dev");
+      if (outputs.routing.kind !== "lambda") assert.fail("expected lambda routing");
+      const [alias] = resourcesOfType("aws:lambda/alias:Alias");
+      assert.equal(alias.inputs.functionVersion, outputs.routing.versions.blue);
+      assert.deepEqual(alias.inputs.routingConfig.additionalVersionWeights, { [outputs.routing.versions.green]: 0.25 });
+    });
+  });
+
+  describe("release guard", () => {
+    it("refuses a stack file behind the deployed revision before registering resources", async () => {
+      setPreviousOutputs({ revision: 7 });
+      loadStack("dev", { "bluegreen:revision": 5 });
+      await assert.rejects(runProgram("dev"), /behind the deployed stack: the rollout driver recorded bluegreen:revision 7, this file says 5/);
+      assert.deepEqual(
+        resources().map((resource) => resource.type),
+        ["pulumi:pulumi:StackReference"],
+      );
+    });
+
+    it("lets a stack file at the deployed revision through", async () => {
+      setPreviousOutputs({ revision: 7 });
+      loadStack("dev", { "bluegreen:revision": 7 });
+      const outputs = await runProgram("dev");
+      assert.equal(outputs.revision, 7);
+    });
+
+    it("refuses a first Lambda deployment whose colours differ", async () => {
+      loadStack("orders-dev", { "bluegreen:slots": { blue: { version: "2.3.0" }, green: { version: "2.4.0" } } });
+      await assert.rejects(runProgram("orders-dev"), /first deployment of a Lambda stack publishes both colours from one artifact/);
+    });
+  });
+});
