@@ -13,6 +13,7 @@ import {
 } from "../components";
 import { COLOURS, Colour, otherColour } from "./config/schema";
 import { BluegreenConfig } from "./config/validate";
+import { Routing } from "./outputs";
 import { releaseGuardProblem } from "./releaseGuard";
 
 /** Stack outputs as the program exports them (resolved, they are `StackOutputs`). */
@@ -28,7 +29,7 @@ export interface ProgramOutputs {
     green: { composite: string; members: string[] };
     extra: string[];
   }>;
-  readonly routing: pulumi.Output<Record<string, unknown>>;
+  readonly routing: pulumi.Output<Routing>;
   readonly routingUrns: pulumi.Output<string[]>;
 }
 
@@ -91,7 +92,7 @@ interface ColourAlarmNames {
 
 interface PlatformResources {
   readonly alarms: Record<Colour, ColourAlarmNames>;
-  readonly routing: pulumi.Output<Record<string, unknown>>;
+  readonly routing: pulumi.Output<Routing>;
   readonly routingUrns: pulumi.Output<string[]>;
 }
 
@@ -150,7 +151,7 @@ function defineEcs(
       lb.targetGroupArns.green,
       lb.testEndpoint,
     ])
-    .apply(([loadBalancerArn, listenerArn, testListenerArn, blue, green, testEndpoint]) => ({
+    .apply(([loadBalancerArn, listenerArn, testListenerArn, blue, green, testEndpoint]): Routing => ({
       kind: "alb",
       loadBalancerArn,
       listenerArn,
@@ -193,7 +194,7 @@ function defineLambda(
   });
   const routing = pulumi
     .all([fn.functionName, fn.aliasName, fn.aliasArn, fn.versions.blue, fn.versions.green])
-    .apply(([functionName, aliasName, aliasArn, blue, green]) => ({
+    .apply(([functionName, aliasName, aliasArn, blue, green]): Routing => ({
       kind: "lambda",
       functionName,
       aliasName,

@@ -331,6 +331,13 @@ export const alarmsSchema = z.strictObject({
   lambdaDurationP95: alarmSchema(ALARM_DEFAULTS.lambdaDurationP95, "seconds of p95 Duration"),
   /** Alarms the team owns (business metrics), watched like the built-in ones. */
   extra: z.array(alarmName).default([]),
+  /**
+   * Alarms the team owns that judge one colour (for Kubernetes in gateway mode, where no ALB
+   * metrics exist): each colour's composite alarm is built over them.
+   */
+  colourAlarms: z
+    .strictObject({ blue: z.array(alarmName).min(1), green: z.array(alarmName).min(1) })
+    .optional(),
   /** Where alarm notifications go. */
   notifications: z
     .strictObject({
@@ -553,6 +560,96 @@ export const lambdaSchema = z.strictObject({
     .optional(),
 });
 
+const quantity = (example: string) =>
+  z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/, {
+    error: (issue) => `expected a Kubernetes quantity such as "${example}", got ${describe(issue.input)}`,
+  });
+const dnsLabel = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
+    error: (issue) =>
+      `expected a DNS label (lower-case letters, digits, hyphens; at most 63), got ${describe(issue.input)}`,
+  })
+  .max(63);
+
+/** `bluegreen:kubernetes`: the two Deployments and how their traffic is weighted. */
+export const kubernetesSchema = z
+  .strictObject({
+    /** The namespace of the stack's resources. @default "<service>-<stack>" */
+    namespace: dnsLabel.optional(),
+    /** The image repository without a tag; each colour runs `<image>:<slot version>`. */
+    image: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._\-/:]*[a-z0-9]$/, {
+        error: (issue) =>
+          `expected an image repository such as "registry.example.com/checkout", got ${describe(issue.input)}`,
+      })
+      .refine((image) => !/:[^/]+$/.test(image.replace(/^[^/]+\//, "")), {
+        error: (issue) =>
+          `give the repository without a tag (the tag comes from bluegreen:slots), got ${describe(issue.input)}`,
+      }),
+    containerPort: integer("a port", 1, 65_535).default(8080),
+    /** Pods per colour. Both colours keep their pods, so a revert needs no scale-up. */
+    replicas: integer("a replica count", 1, 1_000).default(2),
+    resources: z
+      .strictObject({
+        requests: z
+          .strictObject({ cpu: quantity("250m").default("250m"), memory: quantity("256Mi").default("256Mi") })
+          .default({ cpu: "250m", memory: "256Mi" }),
+        limits: z
+          .strictObject({ cpu: quantity("500m").default("500m"), memory: quantity("512Mi").default("512Mi") })
+          .default({ cpu: "500m", memory: "512Mi" }),
+      })
+      .default({ requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } }),
+    probes: z
+      .strictObject({
+        readinessPath: z.string().regex(/^\//).default("/health"),
+        livenessPath: z.string().regex(/^\//).default("/health"),
+        initialDelaySeconds: integer("seconds", 0, 3_600).default(5),
+        periodSeconds: integer("seconds", 1, 3_600).default(10),
+      })
+      .default({
+        readinessPath: "/health",
+        livenessPath: "/health",
+        initialDelaySeconds: 5,
+        periodSeconds: 10,
+      }),
+    /** Pods of a colour that must stay up during voluntary disruptions. */
+    minAvailable: integer("a pod count", 0, 1_000).default(1),
+    environment: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
+    routing: z.discriminatedUnion(
+      "mode",
+      [
+        z.strictObject({ mode: z.literal("alb") }),
+        z.strictObject({
+          mode: z.literal("gateway"),
+          /** The Gateway the HTTPRoute attaches to. */
+          gateway: z.strictObject({
+            name: dnsLabel,
+            namespace: dnsLabel.optional(),
+            sectionName: z.string().optional(),
+          }),
+          hostnames: z.array(z.string()).default([]),
+          /** The port of each colour's Service. */
+          servicePort: integer("a port", 1, 65_535).default(80),
+        }),
+      ],
+      {
+        error: (issue) =>
+          `expected routing.mode "alb" or "gateway", got ${describe((issue.input as { mode?: unknown } | undefined)?.mode)}`,
+      },
+    ),
+  })
+  .superRefine((k8s, ctx) => {
+    if (k8s.minAvailable >= k8s.replicas && k8s.replicas > 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["minAvailable"],
+        message: `must be below replicas (${k8s.replicas}), or no pod could ever be evicted for node maintenance`,
+      });
+    }
+  });
+
 /** Keys whose values are secrets: only their presence is checked; values stay Pulumi secrets. */
 export const SECRET_KEYS = ["kubeconfig"] as const;
 
@@ -569,6 +666,7 @@ export const KEY_SCHEMAS = {
   alb: albSchema,
   ecs: ecsSchema,
   lambda: lambdaSchema,
+  kubernetes: kubernetesSchema,
 } as const;
 
 /** Keys every stack must set. */
@@ -577,22 +675,65 @@ export const REQUIRED_KEYS = ["service", "slots", "traffic"] as const;
 /** A config key of the `bluegreen:` namespace (without the prefix). */
 export type ConfigKey = keyof typeof KEY_SCHEMAS;
 
-/** Which optional blocks each platform reads; a block for another platform is a mistake worth flagging. */
-export const PLATFORM_BLOCKS: Record<Platform, { required: ConfigKey[]; allowed: ConfigKey[] }> = {
-  ecs: { required: ["network", "ecs"], allowed: ["network", "alb", "ecs"] },
-  lambda: { required: ["lambda"], allowed: ["lambda"] },
-  kubernetes: { required: [], allowed: [] },
-};
+/** How a Kubernetes service's traffic is weighted. */
+export const KUBERNETES_ROUTING_MODES = ["alb", "gateway"] as const;
+/** A Kubernetes routing mode. */
+export type KubernetesRoutingMode = (typeof KUBERNETES_ROUTING_MODES)[number];
 
 /** The names of the built-in alarm blocks. */
 export type BuiltInAlarm = keyof typeof ALARM_DEFAULTS;
 
-/** Alarm blocks that only make sense on one kind of platform. */
-export const PLATFORM_ALARMS: Record<Platform, BuiltInAlarm[]> = {
-  ecs: ["errorRate", "latencyP95", "unhealthyHosts"],
-  lambda: ["lambdaErrorRate", "lambdaThrottles", "lambdaDurationP95"],
-  kubernetes: [],
-};
+/** What a platform (and, on Kubernetes, its routing mode) reads from the config. */
+export interface PlatformProfile {
+  /** Blocks that must be present. */
+  readonly required: ConfigKey[];
+  /** Blocks that may be present; any other platform block is a mistake worth flagging. */
+  readonly allowed: ConfigKey[];
+  /** The built-in alarms that judge a colour. */
+  readonly alarms: BuiltInAlarm[];
+  /** Seconds AWS needs to publish the alarms' metrics. */
+  readonly metricLagSeconds: number;
+}
+
+const ALB_ALARMS: BuiltInAlarm[] = ["errorRate", "latencyP95", "unhealthyHosts"];
+const LAMBDA_ALARMS: BuiltInAlarm[] = ["lambdaErrorRate", "lambdaThrottles", "lambdaDurationP95"];
+
+/** The profile of a platform; Kubernetes depends on its routing mode. */
+export function platformProfile(platform: Platform, kubernetesMode?: KubernetesRoutingMode): PlatformProfile {
+  switch (platform) {
+    case "ecs":
+      return {
+        required: ["network", "ecs"],
+        allowed: ["network", "alb", "ecs"],
+        alarms: ALB_ALARMS,
+        metricLagSeconds: ALB_METRIC_LAG_SECONDS,
+      };
+    case "lambda":
+      return {
+        required: ["lambda"],
+        allowed: ["lambda"],
+        alarms: LAMBDA_ALARMS,
+        metricLagSeconds: LAMBDA_METRIC_LAG_SECONDS,
+      };
+    case "kubernetes":
+      return kubernetesMode === "gateway"
+        ? {
+            required: ["kubernetes"],
+            allowed: ["kubernetes"],
+            alarms: [],
+            metricLagSeconds: ALB_METRIC_LAG_SECONDS,
+          }
+        : {
+            required: ["kubernetes", "network"],
+            allowed: ["kubernetes", "network", "alb"],
+            alarms: ALB_ALARMS,
+            metricLagSeconds: ALB_METRIC_LAG_SECONDS,
+          };
+  }
+}
+
+/** Every built-in alarm that applies to some platform. */
+export const ALL_BUILT_IN_ALARMS: BuiltInAlarm[] = [...ALB_ALARMS, ...LAMBDA_ALARMS];
 
 export type ServiceConfig = z.infer<typeof serviceSchema>;
 export type SlotsConfig = z.infer<typeof slotsSchema>;
@@ -604,3 +745,14 @@ export type NetworkConfig = z.infer<typeof networkSchema>;
 export type AlbConfig = z.infer<typeof albSchema>;
 export type EcsConfig = z.infer<typeof ecsSchema>;
 export type LambdaConfig = z.infer<typeof lambdaSchema>;
+export type KubernetesConfig = z.infer<typeof kubernetesSchema>;
+
+/**
+ * The built-in alarms of each platform in its default routing mode. Kubernetes in gateway mode has
+ * none: use platformProfile with the routing mode where it matters.
+ */
+export const PLATFORM_ALARMS: Record<Platform, BuiltInAlarm[]> = {
+  ecs: platformProfile("ecs").alarms,
+  lambda: platformProfile("lambda").alarms,
+  kubernetes: platformProfile("kubernetes", "alb").alarms,
+};

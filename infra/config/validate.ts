@@ -6,18 +6,18 @@
 import { z } from "zod";
 import { formatDuration, parseDuration } from "./duration";
 import {
-  ALB_METRIC_LAG_SECONDS,
+  ALL_BUILT_IN_ALARMS,
   AlarmsConfig,
   AlbConfig,
   Colour,
   ConfigKey,
   EcsConfig,
   KEY_SCHEMAS,
-  LAMBDA_METRIC_LAG_SECONDS,
+  KubernetesConfig,
+  KubernetesRoutingMode,
   LambdaConfig,
   NetworkConfig,
-  PLATFORM_ALARMS,
-  PLATFORM_BLOCKS,
+  platformProfile,
   REQUIRED_KEYS,
   ROLLOUT_PRESETS,
   RolloutConfig,
@@ -56,6 +56,7 @@ export interface BluegreenConfig {
   readonly alb?: AlbConfig;
   readonly ecs?: EcsConfig;
   readonly lambda?: LambdaConfig;
+  readonly kubernetes?: KubernetesConfig;
   /** Secret keys that are set (their values are never parsed here). */
   readonly secretKeys: readonly string[];
 }
@@ -161,14 +162,10 @@ export function validateConfig(raw: RawStackConfig): ValidationResult {
 
   // Rules across keys need every key they read to be valid first.
   const service = parsed.service as ServiceConfig | undefined;
-  if (service?.platform === "kubernetes") {
-    errors.push({
-      path: `${NAMESPACE}:service.platform`,
-      message: 'Kubernetes stacks are not supported yet; use "ecs" or "lambda"',
-    });
-  }
-  if (service && service.platform !== "kubernetes") {
-    const blocks = PLATFORM_BLOCKS[service.platform];
+  const kubernetes = parsed.kubernetes as KubernetesConfig | undefined;
+  const profile = service ? platformProfile(service.platform, kubernetes?.routing.mode) : undefined;
+  if (service && profile) {
+    const blocks = profile;
     for (const block of blocks.required) {
       if (!present.has(block)) {
         errors.push({
@@ -177,27 +174,41 @@ export function validateConfig(raw: RawStackConfig): ValidationResult {
         });
       }
     }
-    for (const block of ["network", "alb", "ecs", "lambda"] as ConfigKey[]) {
+    for (const block of ["network", "alb", "ecs", "lambda", "kubernetes"] as ConfigKey[]) {
       if (present.has(block) && !blocks.allowed.includes(block)) {
         errors.push({
           path: `${NAMESPACE}:${block}`,
-          message: `is not used by platform ${service.platform}; remove it or change bluegreen:service.platform`,
+          message: `is not used by platform ${service.platform}${kubernetes ? ` with routing mode ${kubernetes.routing.mode}` : ""}; remove it or change bluegreen:service.platform`,
         });
       }
     }
     const rawAlarms = normaliseValue(raw.values[`${NAMESPACE}:alarms`]);
     if (rawAlarms && typeof rawAlarms === "object") {
-      const otherPlatformAlarms = Object.values(PLATFORM_ALARMS)
-        .flat()
-        .filter((name) => !PLATFORM_ALARMS[service.platform].includes(name));
+      const otherPlatformAlarms = ALL_BUILT_IN_ALARMS.filter((name) => !profile.alarms.includes(name));
       for (const name of Object.keys(rawAlarms)) {
         if ((otherPlatformAlarms as string[]).includes(name)) {
           errors.push({
             path: `${NAMESPACE}:alarms.${name}`,
-            message: `does not apply to platform ${service.platform}; its alarms are ${PLATFORM_ALARMS[service.platform].join(", ")}`,
+            message: `does not apply to platform ${service.platform}; its built-in alarms are ${profile.alarms.join(", ") || "none (use alarms.colourAlarms)"}`,
           });
         }
       }
+    }
+    const gatewayMode = service.platform === "kubernetes" && kubernetes?.routing.mode === "gateway";
+    const colourAlarms = (parsed.alarms as AlarmsConfig | undefined)?.colourAlarms;
+    if (gatewayMode && !colourAlarms) {
+      errors.push({
+        path: `${NAMESPACE}:alarms.colourAlarms`,
+        message:
+          "is required in gateway mode: name the CloudWatch alarms that judge each colour, for example { blue: [checkout-blue-5xx], green: [checkout-green-5xx] }",
+      });
+    }
+    if (!gatewayMode && colourAlarms) {
+      errors.push({
+        path: `${NAMESPACE}:alarms.colourAlarms`,
+        message:
+          "applies only to Kubernetes in gateway mode; other platforms get built-in alarms per colour (use alarms.extra for the team's own)",
+      });
     }
   }
 
@@ -222,7 +233,7 @@ export function validateConfig(raw: RawStackConfig): ValidationResult {
     : presetPlan(rollout.preset ?? "sop");
 
   if (service) {
-    const window = evaluationWindow(service.platform, alarms);
+    const window = evaluationWindow(service.platform, alarms, kubernetes?.routing.mode);
     plan.forEach((step, index) => {
       if (window && step.bakeSeconds < window.seconds) {
         errors.push({
@@ -260,9 +271,12 @@ export function validateConfig(raw: RawStackConfig): ValidationResult {
       rollout: { ...rollout, plan, planName },
       alarms,
       network: parsed.network as NetworkConfig | undefined,
-      alb: service.platform === "ecs" ? ((parsed.alb ?? KEY_SCHEMAS.alb.parse({})) as AlbConfig) : undefined,
+      alb: profile?.allowed.includes("alb")
+        ? ((parsed.alb ?? KEY_SCHEMAS.alb.parse({})) as AlbConfig)
+        : undefined,
       ecs: parsed.ecs as EcsConfig | undefined,
       lambda: parsed.lambda as LambdaConfig | undefined,
+      kubernetes,
       secretKeys: [...present].filter((key) => (SECRET_KEYS as readonly string[]).includes(key)),
     },
   };
@@ -290,10 +304,12 @@ export function presetPlan(name: RolloutPreset): PlanStep[] {
 export function evaluationWindow(
   platform: ServiceConfig["platform"],
   alarms: AlarmsConfig,
+  kubernetesMode?: KubernetesRoutingMode,
 ): { seconds: number; reason: string } | undefined {
-  const lag = platform === "lambda" ? LAMBDA_METRIC_LAG_SECONDS : ALB_METRIC_LAG_SECONDS;
+  const profile = platformProfile(platform, kubernetesMode);
+  const lag = profile.metricLagSeconds;
   let longest: { seconds: number; reason: string } | undefined;
-  for (const name of PLATFORM_ALARMS[platform]) {
+  for (const name of profile.alarms) {
     const alarm = alarms[name];
     if (!alarm.enabled) continue;
     const seconds = alarm.period * alarm.evaluationPeriods + lag;

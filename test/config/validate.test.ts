@@ -281,9 +281,35 @@ describe("stack config validation", () => {
         expect: [/^bluegreen:service\.name: must be at most 18 characters .*32-character target group limit/],
       },
       {
-        name: "Kubernetes before it is supported",
-        values: ecsStack({ "bluegreen:service": { name: "checkout", platform: "kubernetes" } }),
-        expect: [/^bluegreen:service\.platform: Kubernetes stacks are not supported yet/],
+        name: "a Kubernetes stack without its block",
+        values: ecsStack({
+          "bluegreen:service": { name: "checkout", platform: "kubernetes" },
+          "bluegreen:ecs": undefined,
+        }),
+        expect: [/^bluegreen:kubernetes: is required for platform kubernetes/],
+      },
+      {
+        name: "a Kubernetes gateway stack without per-colour alarms",
+        values: {
+          "bluegreen:service": { name: "checkout", platform: "kubernetes" },
+          "bluegreen:slots": { blue: { version: "1.0.0" }, green: { version: "1.0.0" } },
+          "bluegreen:traffic": { blue: 100, green: 0 },
+          "bluegreen:kubernetes": {
+            image: "registry.example.com/checkout",
+            routing: { mode: "gateway", gateway: { name: "public" } },
+          },
+        },
+        expect: [/^bluegreen:alarms\.colourAlarms: is required in gateway mode/],
+      },
+      {
+        name: "an unknown Kubernetes routing mode",
+        values: {
+          "bluegreen:service": { name: "checkout", platform: "kubernetes" },
+          "bluegreen:slots": { blue: { version: "1.0.0" }, green: { version: "1.0.0" } },
+          "bluegreen:traffic": { blue: 100, green: 0 },
+          "bluegreen:kubernetes": { image: "registry.example.com/checkout", routing: { mode: "istio" } },
+        },
+        expect: [/^bluegreen:kubernetes\.routing(\.mode)?: .*"alb" or "gateway"/],
       },
       {
         name: "a block for another platform",
@@ -429,7 +455,7 @@ describe("stack config validation", () => {
         assert.ok(result.ok);
         return result.config.rollout.plan;
       };
-      const total = (steps: { bakeSeconds: number }[]) =>
+      const total = (steps: readonly { bakeSeconds: number }[]) =>
         steps.reduce((sum, step) => sum + step.bakeSeconds, 0);
       assert.ok(total(plan("prod")) > total(plan("dev")));
       assert.ok(plan("prod")[0].weight < plan("dev")[0].weight);
