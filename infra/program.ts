@@ -105,7 +105,9 @@ function defineEcs(
   const network = config.network!;
   const alb = config.alb!;
   const ecs = config.ecs!;
-  const lb = new AlbBlueGreen(prefix, {
+  // Load balancer and target group names are auto-suffixed by the provider and must fit 32
+  // characters, so they carry the service name alone; alarm names carry the stack too.
+  const lb = new AlbBlueGreen(config.service.name, {
     vpcId: network.vpcId,
     subnetIds: network.publicSubnetIds,
     alb,
@@ -116,8 +118,8 @@ function defineEcs(
     testColour: otherColour(config.stable),
     tags,
   });
-  new EcsBlueGreenService(prefix, {
-    serviceName: config.service.name,
+  new EcsBlueGreenService(config.service.name, {
+    serviceName: prefix,
     vpcId: network.vpcId,
     subnetIds: network.privateSubnetIds,
     assignPublicIp: network.assignPublicIp,

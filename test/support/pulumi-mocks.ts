@@ -128,6 +128,20 @@ void pulumi.runtime.setMocks(
           return { partition: "aws", dnsSuffix: "amazonaws.com" };
         case "aws:ec2/getVpc:getVpc":
           return { id: args.inputs.id, cidrBlock: "10.0.0.0/16" };
+        case "aws:lb/getLoadBalancer:getLoadBalancer": {
+          // An existing load balancer looked up by ARN: derive what the real API would return from it.
+          const arn = String(args.inputs.arn);
+          const arnSuffix = arn.slice(arn.indexOf(":loadbalancer/") + ":loadbalancer/".length);
+          const lbName = arnSuffix.split("/")[1];
+          return {
+            arn,
+            arnSuffix,
+            name: lbName,
+            dnsName: `${lbName}-1234567890.${REGION}.elb.amazonaws.com`,
+            loadBalancerType: "application",
+            securityGroups: ["sg-0platform00000000b", "sg-0platform00000000a"],
+          };
+        }
         default:
           return args.inputs;
       }

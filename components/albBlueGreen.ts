@@ -1,0 +1,386 @@
+/**
+ * An Application Load Balancer in front of two colours: one target group per colour, a production
+ * listener whose forward action weights both groups, and a test listener that sends everything to
+ * the idle colour for pre-traffic checks.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { AlbConfig, COLOURS, Colour, TrafficSplit, otherColour } from "../infra/config/schema";
+import { albTargetGroupWeights } from "../infra/weights";
+
+/** The longest target group name AWS accepts. */
+const MAX_LB_NAME_LENGTH = 32;
+/** The provider appends `-` and 7 random characters to an auto-named load balancer or target group. */
+const AUTONAME_SUFFIX_LENGTH = 8;
+/** The longest child key this component appends to its name for an auto-named ALB or target group. */
+const LONGEST_NAMED_CHILD_KEY = "-green";
+/** The longest component name whose auto-named children still fit AWS's 32-character limit. */
+export const MAX_ALB_BLUE_GREEN_NAME_LENGTH =
+  MAX_LB_NAME_LENGTH - LONGEST_NAMED_CHILD_KEY.length - AUTONAME_SUFFIX_LENGTH;
+
+/** Arguments of {@link AlbBlueGreen}. */
+export interface AlbBlueGreenArgs {
+  /** The VPC the target groups and the security group live in. */
+  readonly vpcId: pulumi.Input<string>;
+  /** Subnets for the load balancer, in at least two Availability Zones. Unused with an existing load balancer. */
+  readonly subnetIds: pulumi.Input<string>[];
+  /** The `bluegreen:alb` block: listeners, TLS, stickiness, health check. */
+  readonly alb: AlbConfig;
+  /** CIDRs allowed to reach the production listener (and the HTTP redirect). */
+  readonly ingressCidrs: string[];
+  /** CIDRs allowed to reach the test listener: the pipelines that run pre-traffic checks. */
+  readonly testIngressCidrs: string[];
+  /** The port the targets listen on. */
+  readonly targetPort: number;
+  /**
+   * How targets register.
+   * @default "ip" (ECS Fargate in awsvpc mode and Kubernetes TargetGroupBinding both register pod/task IPs)
+   */
+  readonly targetType?: "ip" | "instance";
+  /**
+   * The split of the production listener. An Input because the program may hold it behind a release
+   * guard; each value must sum to 100.
+   */
+  readonly traffic: pulumi.Input<TrafficSplit>;
+  /** The idle colour: the test listener sends all of its traffic there. */
+  readonly testColour: pulumi.Input<Colour>;
+  /**
+   * Tags for every resource.
+   * @default {}
+   */
+  readonly tags?: Record<string, string>;
+}
+
+type ForwardAction = aws.types.input.lb.ListenerDefaultAction;
+
+/**
+ * A forward action that names both target groups every time, so a traffic step changes only weights
+ * and never the shape of the action (a group at weight 0 stays attached and keeps its health checks).
+ */
+function forwardAction(
+  arns: Record<Colour, string>,
+  weights: Record<Colour, number>,
+  stickiness: AlbConfig["stickiness"],
+): ForwardAction {
+  return {
+    type: "forward",
+    forward: {
+      targetGroups: COLOURS.map((colour) => ({ arn: arns[colour], weight: weights[colour] })),
+      ...(stickiness?.enabled && stickiness.duration !== undefined
+        ? { stickiness: { enabled: true, duration: stickiness.duration } }
+        : {}),
+    },
+  };
+}
+
+/**
+ * An ALB with a weighted production listener and a test listener over a blue and a green target
+ * group. Only the two listeners change when traffic moves (`routingUrns`).
+ */
+export class AlbBlueGreen extends pulumi.ComponentResource {
+  /** The load balancer's ARN (the existing one when reused). */
+  public readonly loadBalancerArn: pulumi.Output<string>;
+  /** `app/<name>/<id>`: the `LoadBalancer` dimension of AWS/ApplicationELB metrics. */
+  public readonly loadBalancerArnSuffix: pulumi.Output<string>;
+  /** The load balancer's DNS name. */
+  public readonly dnsName: pulumi.Output<string>;
+  /** A security group of the load balancer, for the targets' ingress rule. */
+  public readonly securityGroupId: pulumi.Output<string>;
+  /** The production listener whose forward action weights the two target groups. */
+  public readonly listenerArn: pulumi.Output<string>;
+  /** The test listener that sends everything to the idle colour. */
+  public readonly testListenerArn: pulumi.Output<string>;
+  /** Each colour's target group ARN. */
+  public readonly targetGroupArns: Record<Colour, pulumi.Output<string>>;
+  /** `targetgroup/<name>/<id>` per colour: the `TargetGroup` dimension of AWS/ApplicationELB metrics. */
+  public readonly targetGroupArnSuffixes: Record<Colour, pulumi.Output<string>>;
+  /**
+   * Base URL of the test listener, for pre-traffic checks. With HTTPS the certificate names the
+   * service's domain, not the ALB's DNS name: checks must send that host name (SNI) or skip verification.
+   */
+  public readonly testEndpoint: pulumi.Output<string>;
+  /** URNs of the production and test listeners: the only resources a traffic step changes. */
+  public readonly routingUrns: pulumi.Output<string[]>;
+  /** Seconds a client stays pinned to a target group, when stickiness is on. */
+  public readonly stickinessSeconds?: number;
+
+  constructor(name: string, args: AlbBlueGreenArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("bluegreen:aws:AlbBlueGreen", name, {}, opts);
+    this.validate(name, args);
+
+    const { alb } = args;
+    const tags = args.tags ?? {};
+    const https = alb.certificateArn !== undefined;
+    const protocol = https ? "HTTPS" : "HTTP";
+    const listenerPort = alb.listenerPort ?? (https ? 443 : 80);
+    const tls = https ? { certificateArn: alb.certificateArn, sslPolicy: alb.sslPolicy } : {};
+
+    let loadBalancerArn: pulumi.Output<string>;
+    if (alb.existingLoadBalancerArn !== undefined) {
+      const existing = aws.lb.getLoadBalancerOutput({ arn: alb.existingLoadBalancerArn }, { parent: this });
+      loadBalancerArn = existing.arn;
+      this.loadBalancerArnSuffix = existing.arnSuffix;
+      this.dnsName = existing.dnsName;
+      // A security group this stack does not own cannot be attached to a load balancer it does not
+      // own: the targets admit the existing ALB's own group instead. Any of its groups identifies its
+      // network interfaces; the lowest ID keeps the choice stable across runs.
+      this.securityGroupId = existing.securityGroups.apply((groups) => {
+        const sorted = [...groups].sort();
+        if (sorted.length === 0) {
+          throw new Error(
+            `the existing load balancer ${alb.existingLoadBalancerArn} has no security group; attach one that admits the listener ports`,
+          );
+        }
+        return sorted[0];
+      });
+    } else {
+      const vpc = aws.ec2.getVpcOutput({ id: args.vpcId }, { parent: this });
+      // Targets may sit in a secondary CIDR of the VPC, so egress covers every associated block.
+      const vpcCidrs = pulumi
+        .all([vpc.cidrBlock, vpc.cidrBlockAssociations])
+        .apply(([primary, associations]) => [
+          ...new Set([primary, ...(associations ?? []).map((association) => association.cidrBlock)]),
+        ]);
+      const listenerPorts = https ? [listenerPort, 80] : [listenerPort];
+      const securityGroup = new aws.ec2.SecurityGroup(
+        `${name}-alb`,
+        {
+          description: `Load balancer of ${name}`,
+          vpcId: args.vpcId,
+          ingress: [
+            ...listenerPorts.map((port) => ({
+              description: port === listenerPort ? "Production listener" : "HTTP to HTTPS redirect",
+              protocol: "tcp",
+              fromPort: port,
+              toPort: port,
+              cidrBlocks: args.ingressCidrs,
+            })),
+            {
+              description: "Test listener",
+              protocol: "tcp",
+              fromPort: alb.testListenerPort,
+              toPort: alb.testListenerPort,
+              cidrBlocks: args.testIngressCidrs,
+            },
+          ],
+          egress: [
+            {
+              description: "Requests and health checks to the targets",
+              protocol: "tcp",
+              fromPort: args.targetPort,
+              toPort: args.targetPort,
+              cidrBlocks: vpcCidrs,
+            },
+          ],
+          tags,
+        },
+        { parent: this },
+      );
+      const loadBalancer = new aws.lb.LoadBalancer(
+        `${name}-alb`,
+        {
+          loadBalancerType: "application",
+          internal: alb.internal,
+          subnets: args.subnetIds,
+          securityGroups: [securityGroup.id],
+          idleTimeout: alb.idleTimeout,
+          dropInvalidHeaderFields: true,
+          tags,
+        },
+        { parent: this },
+      );
+      loadBalancerArn = loadBalancer.arn;
+      this.loadBalancerArnSuffix = loadBalancer.arnSuffix;
+      this.dnsName = loadBalancer.dnsName;
+      this.securityGroupId = securityGroup.id;
+    }
+    this.loadBalancerArn = loadBalancerArn;
+
+    const targetGroups = {} as Record<Colour, aws.lb.TargetGroup>;
+    for (const colour of COLOURS) {
+      // No `name`: the provider appends a random suffix, so a replacement can be created before the
+      // old group is deleted (the service name limit in the config schema leaves room for it).
+      targetGroups[colour] = new aws.lb.TargetGroup(
+        `${name}-${colour}`,
+        {
+          vpcId: args.vpcId,
+          port: args.targetPort,
+          protocol: "HTTP",
+          targetType: args.targetType ?? "ip",
+          deregistrationDelay: alb.deregistrationDelay,
+          healthCheck: {
+            enabled: true,
+            protocol: "HTTP",
+            port: "traffic-port",
+            path: alb.healthCheck.path,
+            matcher: alb.healthCheck.matcher,
+            interval: alb.healthCheck.interval,
+            timeout: alb.healthCheck.timeout,
+            healthyThreshold: alb.healthCheck.healthyThreshold,
+            unhealthyThreshold: alb.healthCheck.unhealthyThreshold,
+          },
+          tags: { ...tags, "bluegreen:colour": colour },
+        },
+        { parent: this },
+      );
+    }
+    this.targetGroupArns = { blue: targetGroups.blue.arn, green: targetGroups.green.arn };
+    this.targetGroupArnSuffixes = { blue: targetGroups.blue.arnSuffix, green: targetGroups.green.arnSuffix };
+    const arns: pulumi.Output<Record<Colour, string>> = pulumi
+      .all([this.targetGroupArns.blue, this.targetGroupArns.green])
+      .apply(([blue, green]) => ({ blue, green }));
+
+    const listener = new aws.lb.Listener(
+      `${name}-listener`,
+      {
+        loadBalancerArn,
+        port: listenerPort,
+        protocol,
+        ...tls,
+        defaultActions: pulumi
+          .all([arns, pulumi.output(args.traffic)])
+          .apply(([groupArns, traffic]) => [
+            forwardAction(groupArns, albTargetGroupWeights(traffic), alb.stickiness),
+          ]),
+        tags,
+      },
+      { parent: this },
+    );
+
+    const testListener = new aws.lb.Listener(
+      `${name}-test-listener`,
+      {
+        loadBalancerArn,
+        port: alb.testListenerPort,
+        protocol,
+        ...tls,
+        defaultActions: pulumi
+          .all([arns, pulumi.output(args.testColour)])
+          .apply(([groupArns, testColour]) => {
+            if (testColour !== "blue" && testColour !== "green") {
+              throw new Error(`testColour must be "blue" or "green", got ${JSON.stringify(testColour)}`);
+            }
+            const weights = { [testColour]: 100, [otherColour(testColour)]: 0 } as Record<Colour, number>;
+            return [forwardAction(groupArns, weights, undefined)];
+          }),
+        tags,
+      },
+      { parent: this },
+    );
+
+    if (https) {
+      new aws.lb.Listener(
+        `${name}-http-redirect`,
+        {
+          loadBalancerArn,
+          port: 80,
+          protocol: "HTTP",
+          defaultActions: [
+            {
+              type: "redirect",
+              redirect: { protocol: "HTTPS", port: String(listenerPort), statusCode: "HTTP_301" },
+            },
+          ],
+          tags,
+        },
+        { parent: this },
+      );
+    }
+
+    this.listenerArn = listener.arn;
+    this.testListenerArn = testListener.arn;
+    this.testEndpoint = pulumi.interpolate`${https ? "https" : "http"}://${this.dnsName}:${alb.testListenerPort}`;
+    this.routingUrns = pulumi.all([listener.urn, testListener.urn]);
+    this.stickinessSeconds = alb.stickiness?.enabled ? alb.stickiness.duration : undefined;
+
+    this.registerOutputs({
+      loadBalancerArn: this.loadBalancerArn,
+      loadBalancerArnSuffix: this.loadBalancerArnSuffix,
+      dnsName: this.dnsName,
+      securityGroupId: this.securityGroupId,
+      listenerArn: this.listenerArn,
+      testListenerArn: this.testListenerArn,
+      targetGroupArns: this.targetGroupArns,
+      targetGroupArnSuffixes: this.targetGroupArnSuffixes,
+      testEndpoint: this.testEndpoint,
+      routingUrns: this.routingUrns,
+      stickinessSeconds: this.stickinessSeconds,
+    });
+  }
+
+  private validate(name: string, args: AlbBlueGreenArgs): void {
+    const fail = (message: string): never => {
+      throw new pulumi.ResourceError(`AlbBlueGreen ${name}: ${message}`, this);
+    };
+    if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/.test(name)) {
+      fail(
+        `the name ${JSON.stringify(name)} names the load balancer and target groups, which take only letters, digits and inner hyphens; use the service name`,
+      );
+    }
+    if (name.length > MAX_ALB_BLUE_GREEN_NAME_LENGTH) {
+      fail(
+        `the name ${JSON.stringify(name)} has ${name.length} characters; "<name>${LONGEST_NAMED_CHILD_KEY}" plus the provider's ${AUTONAME_SUFFIX_LENGTH}-character suffix must fit AWS's ${MAX_LB_NAME_LENGTH}-character limit, so use at most ${MAX_ALB_BLUE_GREEN_NAME_LENGTH}`,
+      );
+    }
+    if (name.toLowerCase().startsWith("internal-")) {
+      fail(
+        `the name ${JSON.stringify(name)} starts with "internal-", which AWS reserves for load balancer names`,
+      );
+    }
+    const { alb } = args;
+    if (alb.existingLoadBalancerArn === undefined && args.subnetIds.length < 2) {
+      fail(
+        `subnetIds has ${args.subnetIds.length} subnet(s); an Application Load Balancer needs subnets in at least two Availability Zones`,
+      );
+    }
+    const cidr = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
+    for (const [field, cidrs] of [
+      ["ingressCidrs", args.ingressCidrs],
+      ["testIngressCidrs", args.testIngressCidrs],
+    ] as const) {
+      if (cidrs.length === 0) fail(`${field} is empty; give at least one CIDR such as "10.0.0.0/8"`);
+      for (const block of cidrs) {
+        if (!cidr.test(block))
+          fail(`${field} holds ${JSON.stringify(block)}; expected an IPv4 CIDR such as "10.0.0.0/8"`);
+      }
+    }
+    for (const [field, port] of [
+      ["targetPort", args.targetPort],
+      ["alb.testListenerPort", alb.testListenerPort],
+      ["alb.listenerPort", alb.listenerPort],
+    ] as const) {
+      if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65_535)) {
+        fail(`${field} is ${port}; expected a port from 1 to 65535`);
+      }
+    }
+    const https = alb.certificateArn !== undefined;
+    const listenerPort = alb.listenerPort ?? (https ? 443 : 80);
+    if (alb.testListenerPort === listenerPort) {
+      fail(
+        `alb.testListenerPort ${alb.testListenerPort} is the production listener's port; give the test listener its own port such as 8443`,
+      );
+    }
+    if (https && (listenerPort === 80 || alb.testListenerPort === 80)) {
+      fail(
+        `port 80 carries the HTTP to HTTPS redirect when alb.certificateArn is set; move ${listenerPort === 80 ? "alb.listenerPort" : "alb.testListenerPort"} off 80`,
+      );
+    }
+    const stickiness = alb.stickiness;
+    if (
+      stickiness?.enabled &&
+      (stickiness.duration === undefined ||
+        !Number.isInteger(stickiness.duration) ||
+        stickiness.duration < 1 ||
+        stickiness.duration > 604_800)
+    ) {
+      fail(
+        `alb.stickiness.duration is ${String(stickiness.duration)}; with stickiness enabled give whole seconds from 1 to 604800, for example 300`,
+      );
+    }
+    if (alb.healthCheck.timeout >= alb.healthCheck.interval) {
+      fail(
+        `alb.healthCheck.timeout ${alb.healthCheck.timeout}s must be shorter than alb.healthCheck.interval ${alb.healthCheck.interval}s`,
+      );
+    }
+  }
+}

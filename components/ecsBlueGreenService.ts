@@ -1,0 +1,301 @@
+/**
+ * An ECS Fargate service in two colours: per colour a task definition running that slot's image
+ * version and a service attached to that colour's target group. Both colours keep their tasks, so
+ * moving traffic back needs no scale-up.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { COLOURS, Colour, EcsConfig } from "../infra/config/schema";
+
+/** Arguments of {@link EcsBlueGreenService}. */
+export interface EcsBlueGreenServiceArgs {
+  /** The service name: names the container and the task definition families (`<service>-<colour>`). */
+  readonly serviceName: string;
+  /** The VPC the tasks run in. */
+  readonly vpcId: pulumi.Input<string>;
+  /** Subnets for the tasks. */
+  readonly subnetIds: pulumi.Input<string>[];
+  /**
+   * Give tasks public IPs; only for subnets without a NAT gateway, where image pulls need one.
+   * @default false
+   */
+  readonly assignPublicIp?: boolean;
+  /** The load balancer's security group: the only source the tasks admit. */
+  readonly loadBalancerSecurityGroupId: pulumi.Input<string>;
+  /** Each colour's target group; a colour's service registers its tasks there. */
+  readonly targetGroupArns: Record<Colour, pulumi.Input<string>>;
+  /** The `bluegreen:ecs` block: image repository, sizes, environment, secrets, logs. */
+  readonly ecs: EcsConfig;
+  /** The image tag each colour runs (`<image>:<version>`). */
+  readonly versions: Record<Colour, pulumi.Input<string>>;
+  /**
+   * Tags for every resource; services and their tasks also carry their colour and version.
+   * @default {}
+   */
+  readonly tags?: Record<string, string>;
+}
+
+/** Keeps the policy on a Secrets Manager ARN valid when the container asks for one JSON key of the secret. */
+function secretResourceArn(valueFrom: string): string {
+  // `arn:aws:secretsmanager:<region>:<account>:secret:<name>` may be followed by
+  // `:<json-key>:<version-stage>:<version-id>` in valueFrom; IAM matches the secret's own ARN.
+  const parts = valueFrom.split(":");
+  return parts[2] === "secretsmanager" ? parts.slice(0, 7).join(":") : valueFrom;
+}
+
+/** The name of a cluster from its ARN (`arn:aws:ecs:<region>:<account>:cluster/<name>`). */
+function clusterNameFromArn(arn: string): string {
+  return arn.slice(arn.lastIndexOf("/") + 1);
+}
+
+const ASSUME_BY_ECS_TASKS = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [
+    { Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" },
+  ],
+});
+
+/**
+ * A Fargate service per colour behind the colour's target group, sharing a cluster, a log group,
+ * the IAM roles and a task security group that admits only the load balancer.
+ */
+export class EcsBlueGreenService extends pulumi.ComponentResource {
+  /** The cluster's name. */
+  public readonly clusterName: pulumi.Output<string>;
+  /** The cluster's ARN (the existing one when reused). */
+  public readonly clusterArn: pulumi.Output<string>;
+  /** Each colour's ECS service name. */
+  public readonly serviceNames: Record<Colour, pulumi.Output<string>>;
+  /** The tasks' security group. */
+  public readonly taskSecurityGroupId: pulumi.Output<string>;
+
+  constructor(name: string, args: EcsBlueGreenServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("bluegreen:aws:EcsBlueGreenService", name, {}, opts);
+    this.validate(name, args);
+
+    const { ecs, serviceName } = args;
+    const tags = args.tags ?? {};
+
+    if (ecs.clusterArn !== undefined) {
+      this.clusterArn = pulumi.output(ecs.clusterArn);
+      this.clusterName = pulumi.output(clusterNameFromArn(ecs.clusterArn));
+    } else {
+      const cluster = new aws.ecs.Cluster(
+        `${name}-cluster`,
+        { settings: [{ name: "containerInsights", value: "enabled" }], tags },
+        { parent: this },
+      );
+      this.clusterArn = cluster.arn;
+      this.clusterName = cluster.name;
+    }
+
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      { retentionInDays: ecs.logRetentionDays, tags },
+      { parent: this },
+    );
+
+    const executionRole = new aws.iam.Role(
+      `${name}-execution`,
+      {
+        description: `Pulls the image, writes logs and reads the secrets of ${serviceName}`,
+        assumeRolePolicy: ASSUME_BY_ECS_TASKS,
+        tags,
+      },
+      { parent: this },
+    );
+    const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+    new aws.iam.RolePolicyAttachment(
+      `${name}-execution-managed`,
+      {
+        role: executionRole.name,
+        policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy`,
+      },
+      { parent: this },
+    );
+    const secretPolicy = secretsPolicy(ecs.secrets);
+    if (secretPolicy !== undefined) {
+      new aws.iam.RolePolicy(
+        `${name}-execution-secrets`,
+        { role: executionRole.name, policy: secretPolicy },
+        { parent: this },
+      );
+    }
+
+    // No policies: the application's own permissions are added by its owners, never granted here.
+    const taskRole = new aws.iam.Role(
+      `${name}-task`,
+      { description: `Runtime identity of ${serviceName}`, assumeRolePolicy: ASSUME_BY_ECS_TASKS, tags },
+      { parent: this },
+    );
+
+    const taskSecurityGroup = new aws.ec2.SecurityGroup(
+      `${name}-tasks`,
+      {
+        description: `Tasks of ${serviceName}`,
+        vpcId: args.vpcId,
+        ingress: [
+          {
+            description: "From the load balancer only",
+            protocol: "tcp",
+            fromPort: ecs.containerPort,
+            toPort: ecs.containerPort,
+            securityGroups: [args.loadBalancerSecurityGroupId],
+          },
+        ],
+        // Image pulls, Secrets Manager, CloudWatch Logs and the application's own dependencies are all
+        // reached over endpoints or a NAT whose addresses this component cannot know.
+        egress: [
+          { description: "Outbound", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] },
+        ],
+        tags,
+      },
+      { parent: this },
+    );
+    this.taskSecurityGroupId = taskSecurityGroup.id;
+
+    const region = aws.getRegionOutput({}, { parent: this }).region;
+    const environment = Object.entries(ecs.environment)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, value]) => ({ name: key, value }));
+    const secrets = Object.entries(ecs.secrets)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, arn]) => ({ name: key, valueFrom: arn }));
+
+    const serviceNames = {} as Record<Colour, pulumi.Output<string>>;
+    for (const colour of COLOURS) {
+      const version = args.versions[colour];
+      const colourTags = { ...tags, "bluegreen:colour": colour, "bluegreen:version": version };
+      const taskDefinition = new aws.ecs.TaskDefinition(
+        `${name}-${colour}`,
+        {
+          family: `${serviceName}-${colour}`,
+          requiresCompatibilities: ["FARGATE"],
+          networkMode: "awsvpc",
+          cpu: String(ecs.cpu),
+          memory: String(ecs.memory),
+          executionRoleArn: executionRole.arn,
+          taskRoleArn: taskRole.arn,
+          containerDefinitions: pulumi.jsonStringify([
+            {
+              name: serviceName,
+              image: pulumi.interpolate`${ecs.image}:${version}`,
+              essential: true,
+              portMappings: [{ containerPort: ecs.containerPort, protocol: "tcp" }],
+              environment,
+              secrets,
+              logConfiguration: {
+                logDriver: "awslogs",
+                options: {
+                  "awslogs-group": logGroup.name,
+                  "awslogs-region": region,
+                  "awslogs-stream-prefix": colour,
+                },
+              },
+            },
+          ]),
+          tags: colourTags,
+        },
+        { parent: this },
+      );
+      const service = new aws.ecs.Service(
+        `${name}-${colour}`,
+        {
+          cluster: this.clusterArn,
+          taskDefinition: taskDefinition.arn,
+          launchType: "FARGATE",
+          desiredCount: ecs.desiredCount,
+          networkConfiguration: {
+            subnets: args.subnetIds,
+            securityGroups: [taskSecurityGroup.id],
+            assignPublicIp: args.assignPublicIp ?? false,
+          },
+          loadBalancers: [
+            {
+              targetGroupArn: args.targetGroupArns[colour],
+              containerName: serviceName,
+              containerPort: ecs.containerPort,
+            },
+          ],
+          deploymentCircuitBreaker: { enable: true, rollback: true },
+          healthCheckGracePeriodSeconds: ecs.healthCheckGracePeriod,
+          propagateTags: "SERVICE",
+          enableEcsManagedTags: true,
+          tags: colourTags,
+        },
+        { parent: this },
+      );
+      serviceNames[colour] = service.name;
+    }
+    this.serviceNames = serviceNames;
+
+    this.registerOutputs({
+      clusterName: this.clusterName,
+      clusterArn: this.clusterArn,
+      serviceNames: this.serviceNames,
+      taskSecurityGroupId: this.taskSecurityGroupId,
+    });
+  }
+
+  private validate(name: string, args: EcsBlueGreenServiceArgs): void {
+    const fail = (message: string): never => {
+      throw new pulumi.ResourceError(`EcsBlueGreenService ${name}: ${message}`, this);
+    };
+    if (!/^[a-z][a-z0-9-]*[a-z0-9]$/.test(args.serviceName)) {
+      fail(
+        `serviceName ${JSON.stringify(args.serviceName)} names the container and task families; use lower-case letters, digits and hyphens, starting with a letter`,
+      );
+    }
+    if (args.subnetIds.length === 0) fail("subnetIds is empty; give at least one subnet for the tasks");
+    const { ecs } = args;
+    if (/:[^/]+$/.test(ecs.image.replace(/^[^/]+\//, ""))) {
+      fail(
+        `ecs.image ${JSON.stringify(ecs.image)} carries a tag; give the repository alone, each colour adds its slot's version`,
+      );
+    }
+    if (
+      ecs.clusterArn !== undefined &&
+      !/^arn:aws[a-z-]*:ecs:[^:]*:\d{12}:cluster\/.+$/.test(ecs.clusterArn)
+    ) {
+      fail(
+        `ecs.clusterArn ${JSON.stringify(ecs.clusterArn)} is not a cluster ARN such as "arn:aws:ecs:eu-west-1:123456789012:cluster/apps"`,
+      );
+    }
+    for (const [key, arn] of Object.entries(ecs.secrets)) {
+      if (!/^arn:aws[a-z-]*:(secretsmanager|ssm):[^:]*:\d{12}:(secret:|parameter\/)/.test(arn)) {
+        fail(
+          `ecs.secrets.${key} is ${JSON.stringify(arn)}; expected a Secrets Manager secret or SSM parameter ARN`,
+        );
+      }
+    }
+  }
+}
+
+/**
+ * The execution role's read access to exactly the secrets the container references, or nothing when
+ * it references none. Secrets encrypted with a customer managed KMS key also need kms:Decrypt on
+ * that key, which the key's owner grants.
+ */
+function secretsPolicy(secrets: Readonly<Record<string, string>>): string | undefined {
+  const arns = [...new Set(Object.values(secrets))].sort();
+  const secretArns = [
+    ...new Set(arns.filter((arn) => arn.split(":")[2] === "secretsmanager").map(secretResourceArn)),
+  ];
+  const parameterArns = arns.filter((arn) => arn.split(":")[2] === "ssm");
+  const statements = [
+    ...(secretArns.length > 0
+      ? [
+          {
+            Sid: "ReadSecrets",
+            Effect: "Allow",
+            Action: ["secretsmanager:GetSecretValue"],
+            Resource: secretArns,
+          },
+        ]
+      : []),
+    ...(parameterArns.length > 0
+      ? [{ Sid: "ReadParameters", Effect: "Allow", Action: ["ssm:GetParameters"], Resource: parameterArns }]
+      : []),
+  ];
+  return statements.length > 0 ? JSON.stringify({ Version: "2012-10-17", Statement: statements }) : undefined;
+}
