@@ -1,0 +1,55 @@
+/**
+ * An in-memory control channel: how scenario operator events (and tests) reach a rehearsed
+ * rollout, with the same take-and-clear semantics as the file-based channel.
+ */
+import type { ControlChannel, ControlRequest } from "../ports";
+
+/** A control channel held in memory. */
+export class MemoryControlChannel implements ControlChannel {
+  private pending: ControlRequest | undefined;
+  private heartbeatAt: number | undefined;
+  private readonly history: ControlRequest[] = [];
+
+  /** Returns and clears the pending request, if any. */
+  async take(): Promise<ControlRequest | undefined> {
+    const request = this.pending;
+    this.pending = undefined;
+    return request;
+  }
+
+  /** Leaves a request for the watching driver. */
+  async send(request: ControlRequest): Promise<void> {
+    this.post(request);
+  }
+
+  /**
+   * Leaves a request synchronously (scenario events fire inside a clock callback). A later request
+   * replaces a pending one, except that nothing replaces a pending abort: an operator who asked
+   * for a revert must get it even if someone else asks to promote before the next poll.
+   */
+  post(request: ControlRequest): void {
+    this.history.push(request);
+    if (this.pending?.kind === "abort" && request.kind !== "abort") return;
+    this.pending = request;
+  }
+
+  /** Records that a driver is watching the stack now. */
+  async heartbeat(at: number): Promise<void> {
+    this.heartbeatAt = at;
+  }
+
+  /** When a driver last said it was watching, or undefined. */
+  async lastHeartbeat(): Promise<number | undefined> {
+    return this.heartbeatAt;
+  }
+
+  /** Removes the heartbeat when the driver stops watching. */
+  async clearHeartbeat(): Promise<void> {
+    this.heartbeatAt = undefined;
+  }
+
+  /** Every request sent so far, taken or not, in order. */
+  sent(): readonly ControlRequest[] {
+    return [...this.history];
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * A deterministic clock for rehearsals and tests: a sleep advances virtual time at once, so a
+ * 40-minute rollout runs in milliseconds and every run of a scenario gives the same events.
+ */
+import type { Clock } from "../ports";
+import { abortError } from "./simulatedErrors";
+
+interface Scheduled {
+  readonly atMs: number;
+  readonly sequence: number;
+  readonly fn: () => void;
+}
+
+/** A clock whose time moves only when someone sleeps on it. */
+export class VirtualClock implements Clock {
+  private current: number;
+  private readonly scheduled: Scheduled[] = [];
+  private sequence = 0;
+
+  /** @param startMs the virtual epoch milliseconds the clock starts at. @default 0 */
+  constructor(startMs = 0) {
+    assertFinite("startMs", startMs);
+    this.current = startMs;
+  }
+
+  /** Virtual milliseconds since the epoch. */
+  now(): number {
+    return this.current;
+  }
+
+  /**
+   * Advances virtual time by `ms` at once, firing the scheduled callbacks due on the way in time
+   * order (each one sees `now()` at its own time). Rejects with an AbortError if the signal is or
+   * becomes aborted, at that moment: time stops where the abort happened. Always yields to the
+   * microtask queue once, so other async work interleaves as it would with real timers.
+   */
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    assertFinite("ms", ms);
+    const target = this.current + Math.max(0, ms);
+    let aborted = signal?.aborted ?? false;
+    while (!aborted) {
+      const next = this.takeDue(target);
+      if (!next) break;
+      this.current = Math.max(this.current, next.atMs);
+      next.fn();
+      aborted = signal?.aborted ?? false;
+    }
+    if (!aborted) this.current = target;
+    await Promise.resolve();
+    if (signal?.aborted) throw abortError(signal);
+  }
+
+  /**
+   * Runs `fn` when virtual time reaches `atMs`, during a sleep that passes it. A time already
+   * passed fires at the next sleep, without moving time back.
+   */
+  schedule(atMs: number, fn: () => void): void {
+    assertFinite("atMs", atMs);
+    this.sequence += 1;
+    this.scheduled.push({ atMs, sequence: this.sequence, fn });
+  }
+
+  /** Removes and returns the earliest callback due at or before `limit`; ties fire in scheduling order. */
+  private takeDue(limit: number): Scheduled | undefined {
+    let best = -1;
+    this.scheduled.forEach((entry, index) => {
+      if (entry.atMs > limit) return;
+      const current = best >= 0 ? this.scheduled[best] : undefined;
+      if (
+        !current ||
+        entry.atMs < current.atMs ||
+        (entry.atMs === current.atMs && entry.sequence < current.sequence)
+      ) {
+        best = index;
+      }
+    });
+    return best >= 0 ? this.scheduled.splice(best, 1)[0] : undefined;
+  }
+}
+
+function assertFinite(name: string, value: number): void {
+  if (!Number.isFinite(value)) {
+    throw new RangeError(`${name} must be a finite number of milliseconds, got ${String(value)}`);
+  }
+}
