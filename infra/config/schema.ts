@@ -207,6 +207,20 @@ export const rolloutSchema = z
           .min(1)
           .default([{ path: "/health", expectStatus: 200 }]),
         payload: z.string().default("{}"),
+        /**
+         * The host name the service's certificate names. An HTTPS test listener presents that
+         * certificate, so the check sends this name as TLS SNI and Host header to the load balancer.
+         */
+        host: z
+          .string()
+          .regex(
+            /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/,
+            {
+              error: (issue) =>
+                `expected a host name such as "checkout.example.com", got ${describe(issue.input)}`,
+            },
+          )
+          .optional(),
         timeout: duration({ min: 1, max: 60 }).default(5),
         attempts: integer("a number of attempts", 1, 20).default(3),
         enabled: z.boolean().default(true),

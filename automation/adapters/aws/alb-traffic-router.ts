@@ -15,7 +15,7 @@ import { COLOURS, type Colour, type RolloutConfig, type TrafficSplit } from "../
 import type { AlbRouting } from "../../../infra/outputs";
 import { albTargetGroupWeights, percentFromAlbWeights } from "../../../infra/weights";
 import type { Readiness, TrafficRouter } from "../../ports";
-import { type FetchLike, runHttpChecks } from "./http-check";
+import { type FetchLike, runHttpChecks, serviceHostFetch } from "./http-check";
 import { type Resolvable, resolveValue } from "./resolvable";
 import { type RetryOptions, defaultSleep, withAwsRetries } from "./retry";
 
@@ -57,7 +57,9 @@ export class AlbTrafficRouter implements TrafficRouter {
     this.routing = options.routing;
     this.check = options.preTrafficCheck;
     this.retry = options.retry ?? {};
-    this.fetch = options.fetch ?? ((url, init) => fetch(url, init));
+    const serviceHost = options.preTrafficCheck.host;
+    this.fetch =
+      options.fetch ?? (serviceHost ? serviceHostFetch(serviceHost) : (url, init) => fetch(url, init));
     this.timeoutSignal = options.timeoutSignal ?? ((ms) => AbortSignal.timeout(ms));
     this.checkRetryDelayMs = options.checkRetryDelayMs ?? 2_000;
   }

@@ -2,6 +2,8 @@
  * HTTP pre-traffic checks: GET each configured path on the test endpoint and compare the status,
  * before the colour behind it gets any production traffic.
  */
+import * as http from "node:http";
+import * as https from "node:https";
 import type { RolloutConfig } from "../../../infra/config/schema";
 import type { Readiness } from "../../ports";
 
@@ -74,4 +76,28 @@ function describeError(error: unknown): string {
     return `${error.message}${code}`;
   }
   return String(error);
+}
+
+/**
+ * A FetchLike that connects to the URL's host (the load balancer) but presents `serviceHost` as
+ * TLS SNI and Host header. An HTTPS test listener serves the service's certificate, which names
+ * the service's domain, not the load balancer's DNS name; verification stays on.
+ */
+export function serviceHostFetch(serviceHost: string): FetchLike {
+  return (url, init) =>
+    new Promise((resolve, reject) => {
+      const target = new URL(url);
+      const client = target.protocol === "https:" ? https : http;
+      const request = client.request(
+        target,
+        { method: init.method, headers: { host: serviceHost }, servername: serviceHost, signal: init.signal },
+        (response) => {
+          // Only the status matters; drain the body so the socket is released.
+          response.resume();
+          resolve({ status: response.statusCode ?? 0, body: null });
+        },
+      );
+      request.on("error", reject);
+      request.end();
+    });
 }
