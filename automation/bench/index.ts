@@ -1,0 +1,109 @@
+/**
+ * `npm run bench`: what users feel of the driver, measured rather than timed in tests.
+ *
+ * 1. The wall time of a rehearsal of the SOP's default plan (25 virtual minutes).
+ * 2. The virtual time from an alarm entering ALARM to the verified revert, per poll interval.
+ * 3. The resources each update of a rollout touches (a traffic step: only the routing resources).
+ */
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import { stackFilePath, validateStackFile } from "../../infra/config/stackFile";
+import type { BluegreenConfig } from "../../infra/config/validate";
+import { presetPlan } from "../../infra/config/validate";
+import { runRollout } from "../driver";
+import type { EventSink, RolloutEvent } from "../events";
+import { SimulatedWorld, VirtualClock, parseScenario } from "../rehearsal";
+
+const PROJECT_DIR = path.resolve(__dirname, "../..");
+const RUNS = 7;
+
+function loadConfig(stack: string): BluegreenConfig {
+  const result = validateStackFile(stackFilePath(PROJECT_DIR, stack));
+  if (!result.ok) throw new Error(`stacks/Pulumi.${stack}.yaml is invalid`);
+  return result.config;
+}
+
+function withDefaultPlan(config: BluegreenConfig, pollInterval: number): BluegreenConfig {
+  return {
+    ...config,
+    rollout: { ...config.rollout, plan: presetPlan("sop"), planName: "sop", pollInterval },
+  };
+}
+
+async function rehearse(config: BluegreenConfig, stack: string, scenarioText?: string) {
+  const clock = new VirtualClock(0);
+  const scenario = scenarioText ? parseScenario(scenarioText, "bench.json") : undefined;
+  const world = new SimulatedWorld({ config, stackName: stack, clock, scenario });
+  const events: RolloutEvent[] = [];
+  const sink: EventSink = { emit: (event) => events.push(event) };
+  const result = await runRollout(
+    {
+      stack: world.stack,
+      router: world.router,
+      alarms: world.alarms,
+      control: world.control,
+      clock,
+      events: sink,
+      random: () => 0.5,
+    },
+    { config, version: "9.9.9", resume: false, signal: world.signal },
+  );
+  return { result, events, world };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function main(): Promise<void> {
+  const lines: string[] = [];
+  for (const stack of ["dev", "orders-dev"]) {
+    const config = withDefaultPlan(loadConfig(stack), 10);
+    const times: number[] = [];
+    let outcome = "";
+    let virtualSeconds = 0;
+    for (let run = 0; run < RUNS; run++) {
+      const started = performance.now();
+      const { result, events } = await rehearse(config, stack);
+      times.push(performance.now() - started);
+      outcome = result.outcome;
+      virtualSeconds = events[events.length - 1]?.elapsedSeconds ?? 0;
+    }
+    lines.push(
+      `rehearsal of the default plan (${stack}, ${config.service.platform}): ${median(times).toFixed(1)} ms wall (median of ${RUNS}) for ${Math.round(virtualSeconds / 60)} virtual minutes, outcome ${outcome}`,
+    );
+  }
+
+  lines.push(
+    "",
+    "| poll interval | alarm at | reverted at | alarm -> verified revert (virtual) |",
+    "| --- | --- | --- | --- |",
+  );
+  const alarmAtSeconds = 12 * 60 + 3;
+  for (const pollInterval of [5, 10, 30, 60]) {
+    const config = withDefaultPlan(loadConfig("dev"), pollInterval);
+    const scenario = JSON.stringify({ events: [{ at: `${alarmAtSeconds}s`, alarm: "*", state: "ALARM" }] });
+    const { events, result } = await rehearse(config, "dev", scenario);
+    const reverted = events.find((event) => event.type === "reverted");
+    if (!reverted || result.outcome !== "rolled-back")
+      throw new Error(`no revert at poll interval ${pollInterval}s`);
+    lines.push(
+      `| ${pollInterval}s | ${alarmAtSeconds}s | ${reverted.elapsedSeconds.toFixed(0)}s | ${(reverted.elapsedSeconds - alarmAtSeconds).toFixed(0)}s |`,
+    );
+  }
+
+  const { world } = await rehearse(withDefaultPlan(loadConfig("dev"), 10), "dev");
+  lines.push("", "| update | targeted | resources changed |", "| --- | --- | --- |");
+  for (const update of world.updates()) {
+    lines.push(
+      `| ${update.message} | ${update.targets ? `${update.targets.length} URNs` : "whole stack"} | ${update.changed} |`,
+    );
+  }
+  console.log(lines.join("\n"));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
