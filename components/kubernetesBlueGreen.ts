@@ -1,0 +1,272 @@
+/**
+ * The Kubernetes side of a blue/green service: one Deployment, Service and PodDisruptionBudget per
+ * colour, in a namespace this component can create. Traffic is weighted elsewhere: by an ALB through
+ * TargetGroupBindings (`routing.mode: alb`) or by a Gateway API HTTPRoute (`routing.mode: gateway`).
+ *
+ * Every object has a fixed `metadata.name` (`<service>-<colour>`): the rollout driver, the HTTPRoute
+ * and the TargetGroupBindings refer to them by name. A replacement that keeps the name and namespace
+ * (a changed selector, which Kubernetes makes immutable) must delete the old object first; the
+ * Kubernetes provider already asks the engine for delete-before-replace in exactly that case, so no
+ * `deleteBeforeReplace` option is set here: forcing it would also delete a colour first when it moves
+ * to a new namespace, where its replacement could have come up beside it.
+ *
+ * The Kubernetes provider flows to every child from this component's options
+ * (`{ providers: [k8sProvider] }` or `{ provider: k8sProvider }`).
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { COLOURS, Colour, KubernetesConfig } from "../infra/config/schema";
+import { LABEL_VALUE_RULE, isDns1035Label, isDnsLabel, isLabelKey, isLabelValue } from "./kubernetesNames";
+
+/** The label naming the service: shared by both colours' pods. */
+export const NAME_LABEL = "app.kubernetes.io/name";
+/** The label naming a pod's colour: with {@link NAME_LABEL}, the selector of each colour. */
+export const COLOUR_LABEL = "bluegreen.dev/colour";
+/** The label carrying the slot version a pod runs. */
+export const VERSION_LABEL = "app.kubernetes.io/version";
+/** Asks the AWS Load Balancer Controller to gate pod readiness on target group health. */
+const READINESS_GATE_LABEL = "elbv2.k8s.aws/pod-readiness-gate-inject";
+
+const RESERVED_LABELS = [NAME_LABEL, COLOUR_LABEL, VERSION_LABEL];
+/** The longest colour suffix appended to the service name in object names. */
+const LONGEST_COLOUR_SUFFIX = "-green";
+/** Object names are `<service>-<colour>`, and a Service name is at most 63 characters. */
+export const MAX_KUBERNETES_SERVICE_NAME_LENGTH = 63 - LONGEST_COLOUR_SUFFIX.length;
+
+/** Arguments of {@link KubernetesBlueGreen}. */
+export interface KubernetesBlueGreenArgs {
+  /** The service name: objects are named `<serviceName>-<colour>` and pods carry it as `app.kubernetes.io/name`. */
+  readonly serviceName: string;
+  /** The namespace of every object. Plain, because it is part of each object's identity. */
+  readonly namespace: string;
+  /**
+   * Create the namespace. Plain, because it decides whether the Namespace resource exists. Set false
+   * when the platform team owns the namespace; in `alb` mode it should then carry the label
+   * `elbv2.k8s.aws/pod-readiness-gate-inject: enabled`.
+   * @default true
+   */
+  readonly createNamespace?: boolean;
+  /** The `bluegreen:kubernetes` block: image, ports, replicas, probes, resources, environment, routing. */
+  readonly kubernetes: KubernetesConfig;
+  /**
+   * The slot version each colour runs: its image tag and its `app.kubernetes.io/version` label, so it
+   * must also be a valid label value (at most 63 characters).
+   */
+  readonly versions: Readonly<Record<Colour, pulumi.Input<string>>>;
+  /**
+   * Labels for every object and pod, such as team or cost centre. The keys `app.kubernetes.io/name`,
+   * `app.kubernetes.io/version` and `bluegreen.dev/colour` belong to the component.
+   * @default {}
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Two colours of one service on Kubernetes. Both colours keep their pods at all times, so a revert
+ * only moves traffic and never waits for a scale-up.
+ */
+export class KubernetesBlueGreen extends pulumi.ComponentResource {
+  /** The namespace of every object (resolved after the Namespace exists, when this component creates it). */
+  public readonly namespace: pulumi.Output<string>;
+  /** Each colour's Service: the backend the HTTPRoute or the TargetGroupBinding points at. */
+  public readonly serviceNames: Record<Colour, pulumi.Output<string>>;
+  /** Each colour's Deployment. */
+  public readonly deploymentNames: Record<Colour, pulumi.Output<string>>;
+  /** The port each Service exposes: `routing.servicePort` in gateway mode, else the container port. */
+  public readonly servicePort: number;
+
+  constructor(name: string, args: KubernetesBlueGreenArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("bluegreen:kubernetes:KubernetesBlueGreen", name, {}, opts);
+    this.validate(name, args);
+
+    const { kubernetes: config, serviceName } = args;
+    const common = args.labels ?? {};
+    const gatewayMode = config.routing.mode === "gateway";
+    this.servicePort = config.routing.mode === "gateway" ? config.routing.servicePort : config.containerPort;
+
+    if (args.createNamespace ?? true) {
+      const namespace = new k8s.core.v1.Namespace(
+        `${name}-namespace`,
+        {
+          metadata: {
+            name: args.namespace,
+            // In alb mode the controller then holds each new pod unready until its target group
+            // reports it healthy, so `pulumi up` finishes a colour's update only once the ALB can
+            // reach the new pods and the pre-traffic check does not race target registration.
+            labels: gatewayMode ? { ...common } : { ...common, [READINESS_GATE_LABEL]: "enabled" },
+          },
+        },
+        { parent: this },
+      );
+      this.namespace = namespace.metadata.name;
+    } else {
+      this.namespace = pulumi.output(args.namespace);
+    }
+
+    const env = Object.entries(config.environment)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([envName, value]) => ({ name: envName, value }));
+    const probe = (path: string) => ({
+      httpGet: { path, port: config.containerPort },
+      initialDelaySeconds: config.probes.initialDelaySeconds,
+      periodSeconds: config.probes.periodSeconds,
+    });
+
+    const serviceNames = {} as Record<Colour, pulumi.Output<string>>;
+    const deploymentNames = {} as Record<Colour, pulumi.Output<string>>;
+    for (const colour of COLOURS) {
+      const objectName = `${serviceName}-${colour}`;
+      // The selector never includes the version: Kubernetes makes a Deployment's selector immutable,
+      // and a release changes only the pod template.
+      const selector = { [NAME_LABEL]: serviceName, [COLOUR_LABEL]: colour };
+      const version = pulumi.output(args.versions[colour]).apply((value) => {
+        this.checkVersion(name, colour, value);
+        return value;
+      });
+      const versioned = version.apply((value) => ({ ...common, ...selector, [VERSION_LABEL]: value }));
+
+      const deployment = new k8s.apps.v1.Deployment(
+        `${name}-${colour}`,
+        {
+          metadata: { name: objectName, namespace: this.namespace, labels: versioned },
+          spec: {
+            replicas: config.replicas,
+            selector: { matchLabels: selector },
+            // A colour can be serving traffic when it is updated (a hotfix of the stable colour): new
+            // pods come up before old ones go, so the colour never drops below its replica count.
+            strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } },
+            template: {
+              metadata: { labels: versioned },
+              spec: {
+                containers: [
+                  {
+                    name: serviceName,
+                    image: pulumi.interpolate`${config.image}:${version}`,
+                    ports: [{ name: "http", containerPort: config.containerPort, protocol: "TCP" }],
+                    readinessProbe: probe(config.probes.readinessPath),
+                    livenessProbe: probe(config.probes.livenessPath),
+                    resources: {
+                      requests: {
+                        cpu: config.resources.requests.cpu,
+                        memory: config.resources.requests.memory,
+                      },
+                      limits: { cpu: config.resources.limits.cpu, memory: config.resources.limits.memory },
+                    },
+                    env,
+                  },
+                ],
+              },
+            },
+          },
+        },
+        { parent: this },
+      );
+
+      const service = new k8s.core.v1.Service(
+        `${name}-${colour}`,
+        {
+          metadata: { name: objectName, namespace: this.namespace, labels: { ...common, ...selector } },
+          spec: {
+            type: "ClusterIP",
+            selector,
+            ports: [
+              { name: "http", port: this.servicePort, targetPort: config.containerPort, protocol: "TCP" },
+            ],
+          },
+        },
+        { parent: this },
+      );
+
+      new k8s.policy.v1.PodDisruptionBudget(
+        `${name}-${colour}`,
+        {
+          metadata: { name: objectName, namespace: this.namespace, labels: { ...common, ...selector } },
+          spec: {
+            minAvailable: config.minAvailable,
+            selector: { matchLabels: selector },
+            // Pods that are not Ready count against the budget; without this a crash-looping
+            // candidate colour would block every node drain in the cluster.
+            unhealthyPodEvictionPolicy: "AlwaysAllow",
+          },
+        },
+        { parent: this },
+      );
+
+      serviceNames[colour] = service.metadata.name;
+      deploymentNames[colour] = deployment.metadata.name;
+    }
+    this.serviceNames = serviceNames;
+    this.deploymentNames = deploymentNames;
+
+    this.registerOutputs({
+      namespace: this.namespace,
+      serviceNames: this.serviceNames,
+      deploymentNames: this.deploymentNames,
+      servicePort: this.servicePort,
+    });
+  }
+
+  private fail(name: string, message: string): never {
+    throw new pulumi.ResourceError(`KubernetesBlueGreen ${name}: ${message}`, this);
+  }
+
+  private checkVersion(name: string, colour: Colour, version: string): void {
+    if (!isLabelValue(version) || version.length === 0) {
+      this.fail(
+        name,
+        `versions.${colour} is ${JSON.stringify(version)}; it becomes the app.kubernetes.io/version label, which takes ${LABEL_VALUE_RULE}`,
+      );
+    }
+  }
+
+  private validate(name: string, args: KubernetesBlueGreenArgs): void {
+    const fail = (message: string): never => this.fail(name, message);
+    const { serviceName, kubernetes: config } = args;
+    if (!isDns1035Label(serviceName) || serviceName.length > MAX_KUBERNETES_SERVICE_NAME_LENGTH) {
+      fail(
+        `serviceName ${JSON.stringify(serviceName)} names Services "<serviceName>-green", which must be DNS labels: lower-case letters, digits and inner hyphens, starting with a letter, at most ${MAX_KUBERNETES_SERVICE_NAME_LENGTH} characters`,
+      );
+    }
+    if (!isDnsLabel(args.namespace)) {
+      fail(
+        `namespace ${JSON.stringify(args.namespace)} must be a DNS label: lower-case letters, digits and inner hyphens, at most 63 characters`,
+      );
+    }
+    const ports: [string, number][] = [["kubernetes.containerPort", config.containerPort]];
+    if (config.routing.mode === "gateway")
+      ports.push(["kubernetes.routing.servicePort", config.routing.servicePort]);
+    for (const [field, port] of ports) {
+      if (!Number.isInteger(port) || port < 1 || port > 65_535)
+        fail(`${field} is ${port}; expected a port from 1 to 65535`);
+    }
+    if (!Number.isInteger(config.replicas) || config.replicas < 1) {
+      fail(`kubernetes.replicas is ${config.replicas}; expected a whole number of at least 1`);
+    }
+    if (
+      !Number.isInteger(config.minAvailable) ||
+      config.minAvailable < 0 ||
+      config.minAvailable >= config.replicas
+    ) {
+      fail(
+        `kubernetes.minAvailable is ${config.minAvailable}; expected a whole number below replicas (${config.replicas}), or no pod could ever be evicted for node maintenance`,
+      );
+    }
+    for (const [key, value] of Object.entries(args.labels ?? {})) {
+      if (RESERVED_LABELS.includes(key)) {
+        fail(`labels sets ${key}, which the component sets itself; remove it`);
+      }
+      if (!isLabelKey(key)) {
+        fail(
+          `labels has the key ${JSON.stringify(key)}; expected an optional DNS prefix and "/", then a name of ${LABEL_VALUE_RULE}`,
+        );
+      }
+      if (!isLabelValue(value)) {
+        fail(`labels.${key} is ${JSON.stringify(value)}; a label value takes ${LABEL_VALUE_RULE}`);
+      }
+    }
+    for (const colour of COLOURS) {
+      const version = args.versions[colour];
+      if (typeof version === "string") this.checkVersion(name, colour, version);
+    }
+  }
+}
