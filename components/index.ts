@@ -4,3 +4,7 @@ export * from "./albColourAlarms";
 export * from "./ecsBlueGreenService";
 export * from "./lambdaBlueGreen";
 export * from "./lambdaColourAlarms";
+export * from "./colourCompositeAlarm";
+export * from "./gatewayWeightedRoute";
+export * from "./kubernetesBlueGreen";
+export * from "./targetGroupBindings";

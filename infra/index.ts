@@ -4,11 +4,13 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { defineStack } from "./program";
-import { readStackConfig } from "./programConfig";
+import { readStackConfig, readStackSecrets } from "./programConfig";
 
-export = async () =>
-  defineStack(readStackConfig(), {
-    organization: pulumi.getOrganization(),
-    project: pulumi.getProject(),
-    stack: pulumi.getStack(),
-  });
+export = async () => {
+  const config = readStackConfig();
+  return defineStack(
+    config,
+    { organization: pulumi.getOrganization(), project: pulumi.getProject(), stack: pulumi.getStack() },
+    readStackSecrets(config),
+  );
+};

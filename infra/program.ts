@@ -3,13 +3,18 @@
  * returns the stack outputs the rollout driver reads (infra/outputs.ts).
  */
 import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
   AlbBlueGreen,
   AlbColourAlarms,
+  ColourCompositeAlarm,
   EcsBlueGreenService,
+  GatewayWeightedRoute,
+  KubernetesBlueGreen,
   LambdaBlueGreen,
   LambdaColourAlarms,
+  TargetGroupBindings,
 } from "../components";
 import { COLOURS, Colour, otherColour } from "./config/schema";
 import { BluegreenConfig } from "./config/validate";
@@ -44,7 +49,17 @@ export interface StackIdentity {
  * Builds the stack. Refuses, before registering any resource, a stack file that is behind the
  * deployed release (see releaseGuard.ts).
  */
-export async function defineStack(config: BluegreenConfig, identity: StackIdentity): Promise<ProgramOutputs> {
+/** Secret config the program passes on as Pulumi secrets, never as plain values. */
+export interface StackSecrets {
+  /** `bluegreen:kubeconfig`: the cluster's kubeconfig; without it the ambient context is used. */
+  readonly kubeconfig?: pulumi.Output<string>;
+}
+
+export async function defineStack(
+  config: BluegreenConfig,
+  identity: StackIdentity,
+  secrets: StackSecrets = {},
+): Promise<ProgramOutputs> {
   const self = new pulumi.StackReference("release-guard", {
     name: `${identity.organization}/${identity.project}/${identity.stack}`,
   });
@@ -59,7 +74,9 @@ export async function defineStack(config: BluegreenConfig, identity: StackIdenti
   const built =
     platform === "lambda"
       ? defineLambda(config, prefix, tags, alarmActions)
-      : defineEcs(config, prefix, tags, alarmActions);
+      : platform === "kubernetes"
+        ? defineKubernetes(config, prefix, tags, alarmActions, secrets)
+        : defineEcs(config, prefix, tags, alarmActions);
 
   return {
     service: config.service.name,
@@ -103,21 +120,8 @@ function defineEcs(
   alarmActions: pulumi.Input<string>[] | undefined,
 ): PlatformResources {
   const network = config.network!;
-  const alb = config.alb!;
   const ecs = config.ecs!;
-  // Load balancer and target group names are auto-suffixed by the provider and must fit 32
-  // characters, so they carry the service name alone; alarm names carry the stack too.
-  const lb = new AlbBlueGreen(config.service.name, {
-    vpcId: network.vpcId,
-    subnetIds: network.publicSubnetIds,
-    alb,
-    ingressCidrs: network.ingressCidrs,
-    testIngressCidrs: network.testIngressCidrs,
-    targetPort: ecs.containerPort,
-    traffic: config.traffic,
-    testColour: otherColour(config.stable),
-    tags,
-  });
+  const { lb, resources } = defineAlbRouting(config, prefix, tags, alarmActions, ecs.containerPort);
   new EcsBlueGreenService(config.service.name, {
     serviceName: prefix,
     vpcId: network.vpcId,
@@ -126,7 +130,34 @@ function defineEcs(
     loadBalancerSecurityGroupId: lb.securityGroupId,
     targetGroupArns: lb.targetGroupArns,
     ecs,
-    versions: { blue: config.slots.blue.version, green: config.slots.green.version },
+    versions: slotVersions(config),
+    tags,
+  });
+  return resources;
+}
+
+/** The weighted ALB, its listeners and the per-colour alarms: shared by ECS and Kubernetes `alb` mode. */
+function defineAlbRouting(
+  config: BluegreenConfig,
+  prefix: string,
+  tags: Record<string, string>,
+  alarmActions: pulumi.Input<string>[] | undefined,
+  targetPort: number,
+): { lb: AlbBlueGreen; resources: PlatformResources } {
+  const network = config.network!;
+  const alb = config.alb!;
+  // Load balancer and target group names are auto-suffixed by the provider and must fit 32
+  // characters, so they carry the service name alone; alarm names carry the stack too.
+  const lb = new AlbBlueGreen(config.service.name, {
+    vpcId: network.vpcId,
+    subnetIds: network.publicSubnetIds,
+    alb,
+    ingressCidrs: network.ingressCidrs,
+    testIngressCidrs: network.testIngressCidrs,
+    targetPort,
+    targetType: "ip",
+    traffic: config.traffic,
+    testColour: otherColour(config.stable),
     tags,
   });
   const alarms = colourRecord((colour) => {
@@ -162,7 +193,85 @@ function defineEcs(
       testEndpoint,
       ...(alb.stickiness?.enabled ? { stickinessSeconds: alb.stickiness.duration } : {}),
     }));
-  return { alarms, routing, routingUrns: lb.routingUrns };
+  return { lb, resources: { alarms, routing, routingUrns: lb.routingUrns } };
+}
+
+function defineKubernetes(
+  config: BluegreenConfig,
+  prefix: string,
+  tags: Record<string, string>,
+  alarmActions: pulumi.Input<string>[] | undefined,
+  secrets: StackSecrets,
+): PlatformResources {
+  const kubernetes = config.kubernetes!;
+  const namespace = kubernetes.namespace ?? prefix;
+  // Without a kubeconfig in config the provider uses the ambient context (KUBECONFIG, ~/.kube/config).
+  const provider = new k8s.Provider(
+    `${prefix}-cluster`,
+    secrets.kubeconfig ? { kubeconfig: secrets.kubeconfig } : {},
+  );
+  const app = new KubernetesBlueGreen(
+    config.service.name,
+    {
+      serviceName: config.service.name,
+      namespace,
+      kubernetes,
+      versions: slotVersions(config),
+      labels: { "app.kubernetes.io/part-of": prefix },
+    },
+    { providers: [provider] },
+  );
+  if (kubernetes.routing.mode === "alb") {
+    const { lb, resources } = defineAlbRouting(config, prefix, tags, alarmActions, kubernetes.containerPort);
+    new TargetGroupBindings(
+      config.service.name,
+      {
+        namespace,
+        serviceNames: app.serviceNames,
+        servicePort: app.servicePort,
+        targetGroupArns: lb.targetGroupArns,
+        loadBalancerSecurityGroupId: lb.securityGroupId,
+        containerPort: kubernetes.containerPort,
+      },
+      { providers: [provider], dependsOn: [app] },
+    );
+    return resources;
+  }
+  const route = new GatewayWeightedRoute(
+    config.service.name,
+    {
+      namespace: app.namespace,
+      gateway: kubernetes.routing.gateway,
+      hostnames: kubernetes.routing.hostnames,
+      serviceNames: app.serviceNames,
+      servicePort: app.servicePort,
+      traffic: config.traffic,
+    },
+    { providers: [provider] },
+  );
+  const colourAlarms = config.alarms.colourAlarms!;
+  const alarms = colourRecord((colour) => {
+    const composite = new ColourCompositeAlarm(`${prefix}-${colour}`, {
+      colour,
+      alarmNames: colourAlarms[colour],
+      alarmActions,
+      tags,
+    });
+    return { composite: composite.compositeAlarmName, members: composite.memberAlarmNames };
+  });
+  const routing = pulumi
+    .all([route.namespace, route.routeName, app.serviceNames.blue, app.serviceNames.green])
+    .apply(([routeNamespace, routeName, blue, green]): Routing => ({
+      kind: "gateway",
+      namespace: routeNamespace,
+      routeName,
+      serviceNames: { blue, green },
+    }));
+  return { alarms, routing, routingUrns: route.routingUrns };
+}
+
+function slotVersions(config: BluegreenConfig): Record<Colour, string> {
+  return { blue: config.slots.blue.version, green: config.slots.green.version };
 }
 
 function defineLambda(
@@ -173,7 +282,7 @@ function defineLambda(
 ): PlatformResources {
   const fn = new LambdaBlueGreen(prefix, {
     lambda: config.lambda!,
-    versions: { blue: config.slots.blue.version, green: config.slots.green.version },
+    versions: slotVersions(config),
     stable: config.stable,
     traffic: config.traffic,
     tags,

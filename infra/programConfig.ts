@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { SECRET_KEYS } from "./config/schema";
 import { BluegreenConfig, NAMESPACE, formatProblems, validateConfig } from "./config/validate";
+import type { StackSecrets } from "./program";
 
 /** Reads and validates the `bluegreen:` namespace; throws a RunError listing every problem. */
 export function readStackConfig(): BluegreenConfig {
@@ -19,6 +20,14 @@ export function readStackConfig(): BluegreenConfig {
     throw new pulumi.RunError(`invalid stack config:\n${formatProblems(result.errors)}`);
   }
   return result.config;
+}
+
+/** The stack's secrets as Pulumi secrets: read with requireSecret, never parsed into plain values. */
+export function readStackSecrets(config: BluegreenConfig): StackSecrets {
+  const namespace = new pulumi.Config(NAMESPACE);
+  return config.secretKeys.includes("kubeconfig")
+    ? { kubeconfig: namespace.requireSecret("kubeconfig") }
+    : {};
 }
 
 /**
