@@ -1,0 +1,36 @@
+/**
+ * Everything the CLI takes from its process, as one object: main.ts fills it from `process`, tests
+ * fill it with buffers and a fake environment, so every command runs without a child process.
+ */
+import { EXIT_CODES } from "../events";
+import type { TextWriter } from "../output/writer";
+
+/** The signals that cancel a rollout. */
+export type StopSignal = "SIGINT" | "SIGTERM";
+
+/** The process as the commands see it. */
+export interface CliIo {
+  readonly stdout: TextWriter;
+  readonly stderr: TextWriter;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The project directory: where `stacks/` and `.bluegreen/` live. */
+  readonly cwd: string;
+  /** Whether stdout is a terminal (live progress line) or a log (one line per event). */
+  readonly isTTY: boolean;
+  /** Calls the listener on SIGINT/SIGTERM until the returned function removes it. */
+  onSignal(listener: (signal: StopSignal) => void): () => void;
+  /** Who runs the command, resolved on first use (it may run `git config`). */
+  who(): string;
+}
+
+/** An error in the command line or its input: exit 2 with the message, nothing changed. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+/** Exit codes of commands that are not rollouts: success, and input rejected before anything changed. */
+export const EXIT_OK = 0;
+/** Bad arguments or input, a failed preflight: nothing changed. Same as a rejected rollout. */
+export const EXIT_USAGE = EXIT_CODES.rejected;
+/** Something unexpected; same as a failed rollout. */
+export const EXIT_UNEXPECTED = EXIT_CODES.failed;

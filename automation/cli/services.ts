@@ -1,0 +1,55 @@
+/**
+ * What the commands reach the world through. The defaults are the real thing (Pulumi, AWS, files,
+ * the wall clock); tests replace them, so `status`, `abort` and `promote` are tested without AWS.
+ */
+import * as path from "node:path";
+import { FileControlChannel, DEFAULT_CONTROL_DIR } from "../adapters/control/fileControlChannel";
+import { SystemClock } from "../adapters/systemClock";
+import type { DriverDeps } from "../driver";
+import type { EventSink } from "../events";
+import type { Clock } from "../ports";
+import type { InspectableControlChannel } from "./control";
+import type { CliIo } from "./io";
+import type { LoadedStack } from "./stacks";
+
+/** What a real run needs to build its ports. */
+export interface ConnectRequest {
+  readonly stack: LoadedStack;
+  readonly io: CliIo;
+  readonly events: EventSink;
+  readonly control: InspectableControlChannel;
+}
+
+/** The world as the commands see it. */
+export interface CliServices {
+  /** The driver's ports for a real run of the stack. */
+  connect(request: ConnectRequest): Promise<DriverDeps>;
+  /** The stack's control channel: needs neither Pulumi nor AWS. */
+  control(stack: LoadedStack, io: CliIo): InspectableControlChannel;
+  /** Time for waits outside the driver (a request being taken) and for timestamps. */
+  readonly clock: Clock;
+}
+
+/** The control directory: BLUEGREEN_CONTROL_DIR (relative to the project) or `.bluegreen/control/`. */
+export function controlDir(io: Pick<CliIo, "cwd" | "env">): string {
+  const override = io.env.BLUEGREEN_CONTROL_DIR;
+  return path.resolve(io.cwd, override && override.trim() !== "" ? override : DEFAULT_CONTROL_DIR);
+}
+
+/** Real Pulumi, AWS, files and time. The AWS and Pulumi adapters load only when a command needs them. */
+export function defaultServices(): CliServices {
+  return {
+    async connect(request) {
+      // Loaded on first use: the AWS SDK and the Automation API take over a second to load, which
+      // `validate` and `plan` should not pay. A plain require, because the CLI runs through tsx's
+      // CommonJS hook and a dynamic import() would bypass it.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const wiring = require("./wiring") as typeof import("./wiring");
+      return wiring.connectStack(request);
+    },
+    control(stack, io) {
+      return new FileControlChannel({ dir: controlDir(io), stack: stack.name });
+    },
+    clock: new SystemClock(),
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * What every command that runs the driver shares: picking the renderer and turning SIGINT/SIGTERM
+ * into one abort of the request's signal.
+ */
+import type { EventSink } from "../events";
+import { NdjsonSink } from "../output/ndjsonSink";
+import { PlainSink } from "../output/plainSink";
+import { TerminalSink } from "../output/terminalSink";
+import type { CliIo, StopSignal } from "./io";
+
+/** `--json` -> NDJSON; a terminal -> the live renderer; anything else (CI logs) -> plain lines. */
+export function chooseSink(io: CliIo, json: boolean): EventSink {
+  if (json) return new NdjsonSink(io.stdout);
+  if (io.isTTY) return new TerminalSink(io.stdout, { colour: colourEnabled(io.env) });
+  return new PlainSink(io.stdout);
+}
+
+/** https://no-color.org: any non-empty NO_COLOR turns colours off; TERM=dumb cannot show them. */
+export function colourEnabled(env: CliIo["env"]): boolean {
+  return !(env.NO_COLOR !== undefined && env.NO_COLOR !== "") && env.TERM !== "dumb";
+}
+
+/** The abort signal of one run and how to stop listening for signals. */
+export interface StopHandle {
+  readonly signal: AbortSignal;
+  /** Stops listening for signals. */
+  dispose(): void;
+}
+
+/**
+ * The first SIGINT/SIGTERM aborts the run once, which makes the driver revert; later signals are
+ * only acknowledged. Passing a second signal on would cut the revert short (and the Pulumi engine
+ * treats a second interrupt as "terminate now"), leaving traffic split with nobody watching.
+ */
+export function stopOnSignal(io: CliIo): StopHandle {
+  const controller = new AbortController();
+  let received: StopSignal | undefined;
+  const unsubscribe = io.onSignal((signal) => {
+    if (received === undefined) {
+      received = signal;
+      io.stderr.write(
+        `\n${signal}: reverting traffic to the stable colour; this takes a moment, do not interrupt\n`,
+      );
+      controller.abort(stopReason(signal));
+      return;
+    }
+    io.stderr.write(`${signal}: a revert is in progress; waiting for it to finish before exiting\n`);
+  });
+  return { signal: controller.signal, dispose: unsubscribe };
+}
+
+function stopReason(signal: StopSignal): Error {
+  const error = new Error(`stopped by ${signal}`);
+  error.name = "AbortError";
+  return error;
+}

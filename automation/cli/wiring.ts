@@ -1,0 +1,122 @@
+/**
+ * The ports of a real run: the Pulumi stack through the Automation API, CloudWatch alarms, the
+ * ALB listener or Lambda alias, the file control channel and the wall clock, with the preflight
+ * checks that must pass before any of them is used to change something.
+ */
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { LambdaClient } from "@aws-sdk/client-lambda";
+import { STSClient } from "@aws-sdk/client-sts";
+import type { AlbRouting, LambdaRouting, StackOutputs } from "../../infra/outputs";
+import {
+  AlbTrafficRouter,
+  CloudWatchAlarmSource,
+  LambdaTrafficRouter,
+  checkAwsCredentials,
+} from "../adapters/aws";
+import { AutomationStack, checkPulumiCli, checkStackExists } from "../adapters/pulumi";
+import { SystemClock } from "../adapters/systemClock";
+import type { DriverDeps, PreflightCheck } from "../driver";
+import type { StackPort } from "../ports";
+import { UsageError } from "./io";
+import { RoutingRouter, unsupportedRouting } from "./routingRouter";
+import type { ConnectRequest } from "./services";
+import { TrackedStack } from "./trackedStack";
+
+/** The AWS region of the stack: `aws:region` in its stack file, else AWS_REGION / AWS_DEFAULT_REGION. */
+export function stackRegion(request: Pick<ConnectRequest, "stack" | "io">): string {
+  const region = request.stack.region ?? request.io.env.AWS_REGION ?? request.io.env.AWS_DEFAULT_REGION;
+  if (region === undefined || region.trim() === "") {
+    throw new UsageError(
+      `no AWS region for stack ${request.stack.name}: set it in ${request.stack.file} with \`pulumi config set aws:region eu-west-1 --stack ${request.stack.name}\`, or export AWS_REGION`,
+    );
+  }
+  return region.trim();
+}
+
+/** Replacements for parts of the wiring, for tests. */
+export interface ConnectOverrides {
+  /** The stack port. @default an AutomationStack on the project directory */
+  readonly stack?: StackPort;
+}
+
+/** Builds the driver's ports for a real run of the stack. */
+export async function connectStack(
+  request: ConnectRequest,
+  overrides: ConnectOverrides = {},
+): Promise<DriverDeps> {
+  const { stack, io, events, control } = request;
+  const region = stackRegion(request);
+  const verbose = io.env.BLUEGREEN_VERBOSE !== undefined && io.env.BLUEGREEN_VERBOSE !== "";
+  const tracked = new TrackedStack(
+    overrides.stack ??
+      new AutomationStack({
+        projectDir: io.cwd,
+        stackName: stack.name,
+        // The Pulumi engine's own progress would break the live line and the NDJSON stream; it is
+        // there on stderr when someone needs to see an update's details.
+        onOutput: verbose ? (text) => io.stderr.write(text) : undefined,
+      }),
+  );
+  const current = async (signal?: AbortSignal): Promise<StackOutputs> => {
+    const outputs = await tracked.current(signal);
+    if (outputs === undefined)
+      throw new Error(`stack ${stack.name} has no outputs: deploy it with \`pulumi up\` first`);
+    return outputs;
+  };
+  const preTrafficCheck = stack.config.rollout.preTrafficCheck;
+  const router = new RoutingRouter(stack.name, (signal) => tracked.current(signal), {
+    alb: () =>
+      new AlbTrafficRouter({
+        client: new ElasticLoadBalancingV2Client({ region }),
+        routing: async (signal) => (await current(signal)).routing as AlbRouting,
+        preTrafficCheck,
+      }),
+    lambda: () =>
+      new LambdaTrafficRouter({
+        client: new LambdaClient({ region }),
+        // Read on every use: a deploy publishes a new version for the candidate, a promote changes the stable colour.
+        target: async (signal) => {
+          const outputs = await current(signal);
+          return { routing: outputs.routing as LambdaRouting, stable: outputs.stableColour };
+        },
+        preTrafficCheck,
+      }),
+  });
+  const sts = new STSClient({ region });
+  const preflightChecks: PreflightCheck[] = [
+    checkPulumiCli(),
+    { name: "aws-credentials", run: (signal) => checkAwsCredentials(sts, signal) },
+    checkStackExists(io.cwd, stack.name, { env: io.env }),
+    {
+      name: "routing",
+      async run(signal) {
+        let outputs: StackOutputs | undefined;
+        try {
+          outputs = await tracked.current(signal);
+        } catch (error) {
+          return {
+            ok: false,
+            detail: `cannot read the outputs of stack ${stack.name}: ${(error as Error).message}`,
+          };
+        }
+        // A stack never deployed is the driver's own preflight's to reject, with its own message.
+        if (outputs === undefined) return { ok: true, detail: "the stack has not been deployed yet" };
+        const kind = outputs.routing.kind;
+        return kind === "alb" || kind === "lambda"
+          ? { ok: true, detail: `${kind} routing in ${region}` }
+          : { ok: false, detail: unsupportedRouting(stack.name, kind) };
+      },
+    },
+  ];
+  return {
+    stack: tracked,
+    router,
+    alarms: new CloudWatchAlarmSource({ client: new CloudWatchClient({ region }) }),
+    control,
+    clock: new SystemClock(),
+    events,
+    random: Math.random,
+    preflightChecks,
+  };
+}

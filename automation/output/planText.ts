@@ -1,0 +1,37 @@
+/** The text of `bluegreen plan`. */
+import { formatDuration } from "../../infra/config/duration";
+import type { PlanDescription } from "../cli/plan";
+
+const POLICY_TEXT: Record<PlanDescription["insufficientData"]["policy"], string> = {
+  wait: "wait: tolerated up to the deadline within a step, then revert",
+  fail: "fail: revert as soon as an alarm has insufficient data",
+  ignore: "ignore: insufficient data counts as OK (evaluation errors still wait up to the deadline)",
+};
+
+/** The plan as lines of text, ending with a newline. */
+export function formatPlan(plan: PlanDescription): string {
+  const lines = [
+    `stack ${plan.stack}: ${plan.service} on ${plan.platform}, plan "${plan.planName}"`,
+    `the new version goes to ${plan.candidate}; ${plan.stable} (${plan.stableVersion}) stays the revert target`,
+    "",
+    "steps:",
+    ...plan.steps.map(
+      (step) =>
+        `  ${String(step.step).padStart(2)}. ${plan.candidate} ${String(step.weight).padStart(3)}% (${plan.stable} ${String(100 - step.weight).padStart(3)}%)  bake ${formatDuration(step.bakeSeconds).padEnd(6)}  from +${formatDuration(step.startsAfterSeconds)}`,
+    ),
+    `total bake time: ${formatDuration(plan.totalBakeSeconds)} (plus the deploy and readiness of ${plan.candidate})`,
+    "",
+    "watched alarms (on the candidate colour):",
+    ...(plan.alarmKeys.length > 0
+      ? plan.alarmKeys.map((key) => `  built-in ${key}`)
+      : ["  no built-in alarm is enabled"]),
+    ...plan.extraAlarms.map((name) => `  extra    ${name}`),
+    "  (the deployed stack names them; `bluegreen status` shows the exact names)",
+    "",
+    `poll interval: ${formatDuration(plan.pollIntervalSeconds)}`,
+    `insufficient data: ${POLICY_TEXT[plan.insufficientData.policy]}${plan.insufficientData.policy === "fail" ? "" : ` (deadline ${formatDuration(plan.insufficientData.deadlineSeconds)})`}`,
+    `unreadable alarms: revert after ${plan.maxAlarmReadFailures} failed reads in a row`,
+    `pre-traffic check: ${plan.preTrafficCheck ? "on" : "off"}`,
+  ];
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,156 @@
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { BluegreenConfig } from "../../../infra/config/validate";
+import { run } from "../../../automation/cli/main";
+import type { ConnectRequest } from "../../../automation/cli/services";
+import { loadStack } from "../../../automation/cli/stacks";
+import type { DriverDeps } from "../../../automation/driver";
+import { SimulatedWorld } from "../../../automation/rehearsal/simulatedWorld";
+import { VirtualClock } from "../../../automation/rehearsal/virtualClock";
+import { FakeControlChannel, ecsStack, makeProject, ndjson, testIo, testServices } from "./support";
+
+const START = 1_700_000_000_000;
+
+/** A world where green is at 25% with 1.5.0: a rollout a crashed run left in progress. */
+function worldInProgress(config: BluegreenConfig, clock: VirtualClock): SimulatedWorld {
+  return new SimulatedWorld({
+    config,
+    stackName: "dev",
+    clock,
+    deployed: {
+      traffic: { blue: 75, green: 25 },
+      slots: { blue: { version: "1.4.1" }, green: { version: "1.5.0" } },
+      stable: "blue",
+      revision: 3,
+    },
+  });
+}
+
+function depsOf(world: SimulatedWorld, clock: VirtualClock, request: ConnectRequest): DriverDeps {
+  return {
+    stack: world.stack,
+    router: world.router,
+    alarms: world.alarms,
+    control: request.control,
+    clock,
+    events: request.events,
+    random: () => 0.5,
+  };
+}
+
+describe("bluegreen abort and promote", () => {
+  let project: ReturnType<typeof makeProject>;
+  let clock: VirtualClock;
+  let control: FakeControlChannel;
+  let config: BluegreenConfig;
+  beforeEach(() => {
+    project = makeProject({ dev: ecsStack() });
+    clock = new VirtualClock(START);
+    control = new FakeControlChannel();
+    config = loadStack(project.dir, "dev").config;
+  });
+  afterEach(() => project.cleanup());
+
+  describe("with a driver watching", () => {
+    beforeEach(() => {
+      control.beat = START - 15_000;
+    });
+
+    it("hands abort to the driver when it takes the request, without touching the stack", async () => {
+      clock.schedule(START + 3_000, () => void control.take());
+      const t = testIo(project.dir);
+      const services = testServices({ clock, control });
+      const code = await run(["abort", "--stack", "dev", "--reason", "pager"], t.io, services);
+      assert.equal(code, 4, t.stderr());
+      assert.deepEqual(control.sent, [{ kind: "abort", by: "tester@example.com", at: START }]);
+      assert.equal(services.connects, 0);
+      assert.match(t.stderr(), /last heartbeat 15s ago/);
+      assert.match(t.stderr(), /the driver took the abort request/);
+    });
+
+    it("withdraws an abort the driver does not take within two polls and reverts directly", async () => {
+      const world = worldInProgress(config, clock);
+      const t = testIo(project.dir);
+      const services = testServices({
+        clock,
+        control,
+        connect: async (request) => depsOf(world, clock, request),
+      });
+      const code = await run(["abort", "--stack", "dev"], t.io, services);
+      assert.equal(code, 4, t.stdout() + t.stderr());
+      assert.match(t.stderr(), /did not take the request in time; withdrew it/);
+      assert.equal(clock.now() - START >= 20_000, true, "waited two poll intervals of 10s");
+      assert.deepEqual(world.liveSplit(), { blue: 100, green: 0 });
+    });
+
+    it("sends promote-full with --full and exits 0 once the driver takes it", async () => {
+      clock.schedule(START + 1_000, () => void control.take());
+      const t = testIo(project.dir);
+      const code = await run(["promote", "--stack", "dev", "--full"], t.io, testServices({ clock, control }));
+      assert.equal(code, 0, t.stderr());
+      assert.equal(control.sent[0].kind, "promote-full");
+      assert.match(t.stderr(), /skips the remaining steps/);
+    });
+
+    it("withdraws a promote the driver does not take and exits 2", async () => {
+      const t = testIo(project.dir);
+      const code = await run(["promote", "--stack", "dev"], t.io, testServices({ clock, control }));
+      assert.equal(code, 2);
+      assert.equal(control.sent[0].kind, "promote");
+      assert.equal(control.request, undefined, "no request is left behind for a later run");
+      assert.match(t.stderr(), /did not take the promote request within 20s; withdrew it/);
+    });
+  });
+
+  describe("with nobody watching", () => {
+    it("reverts directly, exits 4 and writes an audit record", async () => {
+      control.beat = START - 60_000;
+      const world = worldInProgress(config, clock);
+      const t = testIo(project.dir);
+      const services = testServices({
+        clock,
+        control,
+        connect: async (request) => depsOf(world, clock, request),
+      });
+      const code = await run(["abort", "--stack", "dev", "--reason", "bad deploy", "--json"], t.io, services);
+      assert.equal(code, 4, t.stdout() + t.stderr());
+      assert.equal(control.sent.length, 0, "no request is left for a driver that is not there");
+      assert.match(
+        t.stderr(),
+        /no driver is watching stack dev \(last heartbeat 1m ago\); reverting directly/,
+      );
+      assert.deepEqual(world.liveSplit(), { blue: 100, green: 0 });
+      const events = ndjson(t.stdout());
+      assert.equal(events[events.length - 1].outcome, "aborted");
+      const [record] = ndjson(fs.readFileSync(path.join(project.dir, "audit.ndjson"), "utf8"));
+      assert.equal(record.command, "abort");
+      assert.equal(record.outcome, "aborted");
+      assert.equal(record.reason, "bad deploy");
+      assert.deepEqual(record.versions, { from: "1.4.1", to: "1.5.0" });
+    });
+
+    it("exits 2 when there is nothing to abort", async () => {
+      const world = new SimulatedWorld({ config, stackName: "dev", clock });
+      const t = testIo(project.dir);
+      const services = testServices({
+        clock,
+        control,
+        connect: async (request) => depsOf(world, clock, request),
+      });
+      const code = await run(["abort", "--stack", "dev"], t.io, services);
+      assert.equal(code, 2);
+      assert.match(t.stderr(), /nothing to abort: no rollout is in progress/);
+      assert.equal(fs.existsSync(path.join(project.dir, "audit.ndjson")), false);
+    });
+
+    it("refuses to promote and points at rollout --resume", async () => {
+      const t = testIo(project.dir);
+      const code = await run(["promote", "--stack", "dev"], t.io, testServices({ clock, control }));
+      assert.equal(code, 2);
+      assert.equal(control.sent.length, 0);
+      assert.match(t.stderr(), /no driver is watching stack dev \(no heartbeat\)/);
+      assert.match(t.stderr(), /bluegreen rollout --stack dev --version <the candidate's version> --resume/);
+    });
+  });
+});

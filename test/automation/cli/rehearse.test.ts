@@ -1,0 +1,161 @@
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { run } from "../../../automation/cli/main";
+import type { Clock } from "../../../automation/ports";
+import { VirtualClock } from "../../../automation/rehearsal/virtualClock";
+import { ecsStack, makeProject, ndjson, testIo, testServices } from "./support";
+
+const ALARM_AT_12M = JSON.stringify({ events: [{ at: "12m", alarm: "errorRate", state: "ALARM" }] });
+
+describe("bluegreen rehearse", () => {
+  let project: ReturnType<typeof makeProject>;
+  beforeEach(() => {
+    project = makeProject({ dev: ecsStack() });
+    fs.writeFileSync(path.join(project.dir, "alarm.json"), ALARM_AT_12M);
+  });
+  afterEach(() => project.cleanup());
+
+  async function rehearse(
+    argv: string[],
+    options: { isTTY?: boolean; clock?: Clock; onTest?: (t: ReturnType<typeof testIo>) => void } = {},
+  ) {
+    const t = testIo(project.dir, { isTTY: options.isTTY });
+    options.onTest?.(t);
+    const code = await run(
+      ["rehearse", "--stack", "dev", "--version", "1.5.0", ...argv],
+      t.io,
+      testServices({
+        clock: options.clock ?? new VirtualClock(1_700_000_000_000),
+      }),
+    );
+    return { code, stdout: t.stdout(), stderr: t.stderr(), listeners: t.listeners() };
+  }
+
+  function audit(): Record<string, unknown>[] {
+    return ndjson(fs.readFileSync(path.join(project.dir, "audit.ndjson"), "utf8"));
+  }
+
+  it("promotes the default plan, 25 virtual minutes, and exits 0", async () => {
+    const result = await rehearse([]);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /\[ 15m00s\] step 4\/4: green 100% \(blue 0%\) verified/);
+    assert.match(result.stdout, /\[ 25m00s\] promoted: green is stable at 1\.5\.0/);
+    assert.equal(result.listeners, 0, "signal listeners are removed when the run ends");
+    const [record] = audit();
+    assert.deepEqual(
+      { ...record, at: undefined },
+      {
+        at: undefined,
+        stack: "dev",
+        command: "rehearse",
+        who: "tester@example.com",
+        versions: { from: "1.4.1", to: "1.5.0" },
+        outcome: "promoted",
+        exitCode: 0,
+        elapsedSeconds: 1500,
+        rehearsal: true,
+      },
+    );
+  });
+
+  it("rolls back when a scenario fires an alarm at 12m and exits 3", async () => {
+    const result = await rehearse(["--scenario", "alarm.json", "--reason", "drill"]);
+    assert.equal(result.code, 3, result.stdout + result.stderr);
+    assert.match(result.stdout, /\[ 12m00s\] alarm checkout-dev-green-errorRate: OK -> ALARM/);
+    assert.match(result.stdout, /reverted to blue 100% \(green 0%\)/);
+    assert.doesNotMatch(result.stdout, /promoted:/);
+    const [record] = audit();
+    assert.equal(record.outcome, "rolled-back");
+    assert.equal(record.exitCode, 3);
+    assert.equal(record.reason, "drill");
+  });
+
+  it("prints NDJSON with --json: shifted, reverted and completed, and nothing else on stdout", async () => {
+    const result = await rehearse(["--scenario", "alarm.json", "--json"]);
+    assert.equal(result.code, 3);
+    const events = ndjson(result.stdout);
+    const types = events.map((event) => event.type);
+    assert.ok(types.includes("shifted"));
+    assert.ok(types.includes("reverted"));
+    assert.equal(types[types.length - 1], "completed");
+    assert.deepEqual(events.find((event) => event.type === "reverted")?.weights, { blue: 100, green: 0 });
+    assert.deepEqual(
+      { ...events[events.length - 1], elapsedSeconds: undefined, reason: undefined },
+      {
+        type: "completed",
+        outcome: "rolled-back",
+        exitCode: 3,
+        elapsedSeconds: undefined,
+        reason: undefined,
+      },
+    );
+    for (const event of events) assert.equal(typeof event.elapsedSeconds, "number");
+  });
+
+  it("keeps a credential pasted into --reason out of the output and the audit log", async () => {
+    const result = await rehearse(["--json", "--reason", "hotfix, key AKIAIOSFODNN7EXAMPLE"]);
+    assert.equal(result.code, 0);
+    const log = fs.readFileSync(path.join(project.dir, "audit.ndjson"), "utf8");
+    assert.ok(!(result.stdout + result.stderr + log).includes("AKIAIOSFODNN7EXAMPLE"));
+    assert.equal(audit()[0].reason, "hotfix, key [redacted]");
+  });
+
+  it("takes a YAML scenario", async () => {
+    fs.writeFileSync(path.join(project.dir, "abort.yaml"), 'events:\n  - { at: "7m", operator: abort }\n');
+    const result = await rehearse(["--scenario", "abort.yaml"]);
+    assert.equal(result.code, 4, result.stdout);
+  });
+
+  it("exits 2 naming the file and the key of an invalid scenario, before anything runs", async () => {
+    fs.writeFileSync(
+      path.join(project.dir, "bad.json"),
+      JSON.stringify({ events: [{ at: "12m", alarm: "errorRate", state: "RED" }] }),
+    );
+    const result = await rehearse(["--scenario", "bad.json"]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /bad\.json: events\[0\]\.state/);
+    assert.equal(result.stdout, "");
+    assert.equal(fs.existsSync(path.join(project.dir, "audit.ndjson")), false);
+  });
+
+  it("exits 2 naming --scenario when the file is missing", async () => {
+    const result = await rehearse(["--scenario", "nope.yaml"]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /--scenario "nope\.yaml": cannot be read/);
+  });
+
+  it("reverts on SIGINT, ignores a second signal, and exits 4", async () => {
+    // With --speed the rehearsal waits on the services' clock between polls: the signals arrive
+    // during one of those waits, as they would during a real bake.
+    let t: ReturnType<typeof testIo> | undefined;
+    let sleeps = 0;
+    const real: Clock = {
+      now: () => 0,
+      async sleep(_ms, signal) {
+        sleeps += 1;
+        if (sleeps === 40) {
+          t?.raise("SIGINT");
+          t?.raise("SIGTERM");
+        }
+        if (signal?.aborted) {
+          const error = new Error("aborted");
+          error.name = "AbortError";
+          throw error;
+        }
+      },
+    };
+    const result = await rehearse(["--speed", "60"], { clock: real, onTest: (test) => (t = test) });
+    assert.equal(result.code, 4, result.stdout + result.stderr);
+    assert.match(result.stderr, /SIGINT: reverting traffic to the stable colour/);
+    assert.match(result.stderr, /SIGTERM: a revert is in progress; waiting for it to finish/);
+    assert.match(result.stdout, /reverted to blue 100% \(green 0%\)/);
+    assert.match(result.stdout, /aborted \(exit 4\)/);
+  });
+
+  it("rewrites a live line on a terminal", async () => {
+    const result = await rehearse([], { isTTY: true });
+    assert.equal(result.code, 0);
+    assert.ok(result.stdout.includes("\r\x1b[2K"), "the bake line is rewritten in place");
+  });
+});
