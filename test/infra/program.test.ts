@@ -9,6 +9,7 @@ import { StackOutputs } from "../../infra/outputs";
 import { resources, resourcesOfType, setPreviousOutputs, valueOf } from "../support/pulumi-mocks";
 import { assertAll } from "../support/awsRules";
 import { assertLambdaAliases } from "../support/lambdaRules";
+import { assertKubernetesRules } from "../support/kubernetesRules";
 
 const PROJECT_DIR = path.resolve(__dirname, "../..");
 
@@ -26,9 +27,14 @@ function loadStack(stack: string, overrides: Record<string, unknown> = {}): void
 
 /** Runs the program for the loaded config and resolves every output. */
 async function runProgram(stack = "test"): Promise<StackOutputs> {
-  const outputs = await defineStack(readStackConfig(), { organization: "organization", project: "bluegreen", stack });
+  const outputs = await defineStack(readStackConfig(), {
+    organization: "organization",
+    project: "bluegreen",
+    stack,
+  });
   const resolved: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(outputs)) resolved[key] = await valueOf(value as pulumi.Input<unknown>);
+  for (const [key, value] of Object.entries(outputs))
+    resolved[key] = await valueOf(value as pulumi.Input<unknown>);
   return resolved as unknown as StackOutputs;
 }
 
@@ -48,8 +54,13 @@ describe("the program", () => {
       assert.ok(outputs.alarms.blue.composite && outputs.alarms.green.composite);
       assert.notEqual(outputs.alarms.blue.composite, outputs.alarms.green.composite);
       assert.ok(outputs.routingUrns.length >= 1);
-      assertAll(resources());
+      // Alarms the team owns exist outside the program; composite rules may name them.
+      const teamAlarms = [...outputs.alarms.extra];
+      if (outputs.routing.kind === "gateway")
+        teamAlarms.push(...outputs.alarms.blue.members, ...outputs.alarms.green.members);
+      assertAll(resources(), teamAlarms);
       assertLambdaAliases(resources());
+      assertKubernetesRules(resources());
     });
   }
 
@@ -58,13 +69,21 @@ describe("the program", () => {
       loadStack("dev", { "bluegreen:traffic": { blue: 90, green: 10 }, "bluegreen:stable": "blue" });
       const outputs = await runProgram();
       assert.equal(outputs.routing.kind, "alb");
-      const production = resourcesOfType("aws:lb/listener:Listener").find((listener) =>
-        listener.inputs.defaultActions?.[0]?.forward?.targetGroups?.length === 2 && listener.inputs.port === 80,
+      const production = resourcesOfType("aws:lb/listener:Listener").find(
+        (listener) =>
+          listener.inputs.defaultActions?.[0]?.forward?.targetGroups?.length === 2 &&
+          listener.inputs.port === 80,
       );
       assert.ok(production, "no production listener on port 80");
-      const groups = production.inputs.defaultActions[0].forward.targetGroups as { arn: string; weight: number }[];
+      const groups = production.inputs.defaultActions[0].forward.targetGroups as {
+        arn: string;
+        weight: number;
+      }[];
       if (outputs.routing.kind !== "alb") return;
-      const green = groups.find((group) => group.arn === (outputs.routing as { targetGroupArns: { green: string } }).targetGroupArns.green);
+      const green = groups.find(
+        (group) =>
+          group.arn === (outputs.routing as { targetGroupArns: { green: string } }).targetGroupArns.green,
+      );
       assert.ok(green, "the forward action does not include the green target group");
       const total = forwardWeights(production).reduce((sum, weight) => sum + weight, 0);
       assert.equal((green.weight * 100) / total, 10);
@@ -73,7 +92,10 @@ describe("the program", () => {
 
     it("rejects {blue: 80, green: 30} with a message naming traffic, before any resource", async () => {
       loadStack("dev", { "bluegreen:traffic": { blue: 80, green: 30 }, "bluegreen:stable": "blue" });
-      await assert.rejects(runProgram(), /bluegreen:traffic: blue 80 \+ green 30 = 110; the two must sum to 100/);
+      await assert.rejects(
+        runProgram(),
+        /bluegreen:traffic: blue 80 \+ green 30 = 110; the two must sum to 100/,
+      );
       assert.equal(resources().length, 0);
     });
 
@@ -89,11 +111,18 @@ describe("the program", () => {
         const periods = alarm.inputs.metricQueries
           .filter((query: { metric?: { period: number } }) => query.metric)
           .map((query: { metric: { period: number } }) => query.metric.period);
-        assert.ok(periods.every((period: number) => period === 60), `periods ${periods}`);
+        assert.ok(
+          periods.every((period: number) => period === 60),
+          `periods ${periods}`,
+        );
       }
       const latency = alarms.filter((alarm) => alarm.inputs.extendedStatistic === "p95");
       assert.equal(latency.length, 2);
-      assert.ok(latency.every((alarm) => alarm.inputs.threshold === 3 && alarm.inputs.metricName === "TargetResponseTime"));
+      assert.ok(
+        latency.every(
+          (alarm) => alarm.inputs.threshold === 3 && alarm.inputs.metricName === "TargetResponseTime",
+        ),
+      );
       const unhealthy = alarms.filter((alarm) => alarm.inputs.metricName === "UnHealthyHostCount");
       assert.equal(unhealthy.length, 2);
       assert.ok(unhealthy.every((alarm) => alarm.inputs.threshold === 0));
@@ -125,7 +154,74 @@ describe("the program", () => {
       if (outputs.routing.kind !== "lambda") assert.fail("expected lambda routing");
       const [alias] = resourcesOfType("aws:lambda/alias:Alias");
       assert.equal(alias.inputs.functionVersion, outputs.routing.versions.blue);
-      assert.deepEqual(alias.inputs.routingConfig.additionalVersionWeights, { [outputs.routing.versions.green]: 0.25 });
+      assert.deepEqual(alias.inputs.routingConfig.additionalVersionWeights, {
+        [outputs.routing.versions.green]: 0.25,
+      });
+    });
+  });
+
+  describe("Kubernetes stacks", () => {
+    it("alb mode binds each colour's Service to its colour's target group behind the weighted listener", async () => {
+      loadStack("eks-dev", { "bluegreen:traffic": { blue: 75, green: 25 }, "bluegreen:stable": "blue" });
+      const outputs = await runProgram("eks-dev");
+      if (outputs.routing.kind !== "alb") assert.fail("expected alb routing");
+      const bindings = resourcesOfType("kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding");
+      assert.equal(bindings.length, 2);
+      for (const colour of ["blue", "green"] as const) {
+        const binding = bindings.find(
+          (candidate) => candidate.inputs.spec.serviceRef.name === `catalog-${colour}`,
+        );
+        assert.ok(binding, `no binding for the ${colour} Service`);
+        assert.equal(binding.inputs.spec.targetGroupARN, outputs.routing.targetGroupArns[colour]);
+      }
+      const listener = resourcesOfType("aws:lb/listener:Listener").find(
+        (candidate) => candidate.inputs.port === 80,
+      );
+      const groups = listener?.inputs.defaultActions[0].forward.targetGroups as {
+        arn: string;
+        weight: number;
+      }[];
+      const greenArn = outputs.routing.targetGroupArns.green;
+      assert.equal(groups.find((group) => group.arn === greenArn)?.weight, 25);
+      const deployments = resourcesOfType("kubernetes:apps/v1:Deployment");
+      assert.deepEqual(
+        deployments.map((deployment) => deployment.inputs.spec.template.spec.containers[0].image).sort(),
+        [
+          "123456789012.dkr.ecr.eu-west-1.amazonaws.com/catalog:3.1.0",
+          "123456789012.dkr.ecr.eu-west-1.amazonaws.com/catalog:3.1.0",
+        ],
+      );
+    });
+
+    it("gateway mode weights the HTTPRoute's backends and watches the team's alarms per colour", async () => {
+      loadStack("gateway-dev", {
+        "bluegreen:traffic": { blue: 90, green: 10 },
+        "bluegreen:stable": "blue",
+        "bluegreen:slots": { blue: { version: "3.1.0" }, green: { version: "3.2.0" } },
+      });
+      const outputs = await runProgram("gateway-dev");
+      if (outputs.routing.kind !== "gateway") assert.fail("expected gateway routing");
+      assert.equal(outputs.routing.namespace, "catalog-dev");
+      const [route] = resourcesOfType("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute");
+      const backends = route.inputs.spec.rules[0].backendRefs as { name: string; weight: number }[];
+      assert.deepEqual(
+        backends.map((backend) => [backend.name, backend.weight]),
+        [
+          ["catalog-blue", 90],
+          ["catalog-green", 10],
+        ],
+      );
+      assert.deepEqual(outputs.alarms.green.members, [
+        "catalog-gateway-dev-green-pod-restarts",
+        "catalog-gateway-dev-green-5xx-rate",
+      ]);
+      const images = resourcesOfType("kubernetes:apps/v1:Deployment").map(
+        (deployment) => deployment.inputs.spec.template.spec.containers[0].image,
+      );
+      assert.deepEqual(images.sort(), [
+        "registry.example.com/catalog:3.1.0",
+        "registry.example.com/catalog:3.2.0",
+      ]);
     });
   });
 
@@ -133,7 +229,10 @@ describe("the program", () => {
     it("refuses a stack file behind the deployed revision before registering resources", async () => {
       setPreviousOutputs({ revision: 7 });
       loadStack("dev", { "bluegreen:revision": 5 });
-      await assert.rejects(runProgram("dev"), /behind the deployed stack: the rollout driver recorded bluegreen:revision 7, this file says 5/);
+      await assert.rejects(
+        runProgram("dev"),
+        /behind the deployed stack: the rollout driver recorded bluegreen:revision 7, this file says 5/,
+      );
       assert.deepEqual(
         resources().map((resource) => resource.type),
         ["pulumi:pulumi:StackReference"],
@@ -148,8 +247,13 @@ describe("the program", () => {
     });
 
     it("refuses a first Lambda deployment whose colours differ", async () => {
-      loadStack("orders-dev", { "bluegreen:slots": { blue: { version: "2.3.0" }, green: { version: "2.4.0" } } });
-      await assert.rejects(runProgram("orders-dev"), /first deployment of a Lambda stack publishes both colours from one artifact/);
+      loadStack("orders-dev", {
+        "bluegreen:slots": { blue: { version: "2.3.0" }, green: { version: "2.4.0" } },
+      });
+      await assert.rejects(
+        runProgram("orders-dev"),
+        /first deployment of a Lambda stack publishes both colours from one artifact/,
+      );
     });
   });
 });
