@@ -65,16 +65,19 @@ export async function connectStack(
     return outputs;
   };
   const preTrafficCheck = stack.config.rollout.preTrafficCheck;
+  // The routers retry with their own jittered policy; the SDK's retries on top would multiply
+  // the attempts and slow a revert that is meant to take a second.
+  const clientConfig = { region, maxAttempts: 1 };
   const router = new RoutingRouter(stack.name, (signal) => tracked.current(signal), {
     alb: () =>
       new AlbTrafficRouter({
-        client: new ElasticLoadBalancingV2Client({ region }),
+        client: new ElasticLoadBalancingV2Client(clientConfig),
         routing: async (signal) => (await current(signal)).routing as AlbRouting,
         preTrafficCheck,
       }),
     lambda: () =>
       new LambdaTrafficRouter({
-        client: new LambdaClient({ region }),
+        client: new LambdaClient(clientConfig),
         // Read on every use: a deploy publishes a new version for the candidate, a promote changes the stable colour.
         target: async (signal) => {
           const outputs = await current(signal);
