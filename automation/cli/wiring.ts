@@ -53,6 +53,8 @@ export async function connectStack(
       new AutomationStack({
         projectDir: io.cwd,
         stackName: stack.name,
+        // A hung update is cancelled once at the deadline, then abandoned (FAILURE-MODES 21).
+        deadline: { timeoutMs: stack.config.rollout.operationTimeout * 1_000 },
         // The Pulumi engine's own progress would break the live line and the NDJSON stream; it is
         // there on stderr when someone needs to see an update's details.
         onOutput: verbose ? (text) => io.stderr.write(text) : undefined,

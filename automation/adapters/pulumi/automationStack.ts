@@ -15,6 +15,7 @@ import * as os from "node:os";
 import type { OpMap, OpType, PulumiCommand } from "@pulumi/pulumi/automation";
 import type { StackOutputs } from "../../../infra/outputs";
 import type { ReleaseValues, StackLock, StackPort, UpdateOptions, UpdateResult } from "../../ports";
+import { Deadline, withDeadline } from "./deadline";
 import {
   OperationNotStartedError,
   PulumiOperationError,
@@ -57,6 +58,11 @@ export interface AutomationStackOptions {
   readonly hostname?: string;
   /** Opens the stack. @default LocalWorkspace.selectStack on projectDir (tests pass a fake) */
   readonly connect?: () => Promise<StackHandle>;
+  /**
+   * Bounds each update and preview: past `timeoutMs` it is cancelled once, gracefully; past the
+   * grace period after that, it fails as state unknown. @default no deadline
+   */
+  readonly deadline?: Deadline;
 }
 
 /** What the history says about the last update this adapter started. */
@@ -168,15 +174,19 @@ export class AutomationStack implements StackPort {
     this.lastAttempt = { message: options.message, before: await this.historyMark(handle) };
     const link = linkSignal(options.signal);
     let result;
+    let cancelled = false;
     try {
-      result = await handle.up({
-        target: options.targets ? [...options.targets] : undefined,
-        message: options.message,
-        onOutput: this.options.onOutput,
-        signal: link.signal,
+      result = await withDeadline(what, this.options.deadline, link.signal, (signal) => {
+        signal?.addEventListener("abort", () => (cancelled = true), { once: true });
+        return handle.up({
+          target: options.targets ? [...options.targets] : undefined,
+          message: options.message,
+          onOutput: this.options.onOutput,
+          signal,
+        });
       });
     } catch (error) {
-      throw this.updateError(error, link.signal?.aborted ?? false);
+      throw this.updateError(error, cancelled || (link.signal?.aborted ?? false));
     } finally {
       link.dispose();
     }
@@ -193,7 +203,9 @@ export class AutomationStack implements StackPort {
     const link = linkSignal(signal);
     try {
       const result = await this.read("pulumi preview", () =>
-        handle.preview({ onOutput: this.options.onOutput, signal: link.signal }),
+        withDeadline(`the preview of stack ${this.name}`, this.options.deadline, link.signal, (signal) =>
+          handle.preview({ onOutput: this.options.onOutput, signal }),
+        ),
       );
       if (Object.keys(result.changeSummary).length === 0) {
         // Even an unchanged stack counts its resources as `same`: an empty summary means the CLI's

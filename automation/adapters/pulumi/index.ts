@@ -16,6 +16,7 @@ export {
   type PulumiPreflightCheck,
   type PulumiVersionRunner,
 } from "./cliCheck";
+export { OperationHungError, withDeadline, type Deadline, type DeadlineTimers } from "./deadline";
 export {
   OperationNotStartedError,
   PulumiOperationError,
