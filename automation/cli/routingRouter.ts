@@ -12,9 +12,9 @@ export type RouterFactories = {
   readonly [K in Routing["kind"]]?: () => TrafficRouter;
 };
 
-/** The message for routing the driver cannot step yet. */
+/** The message for a routing kind this run has no router for. */
 export function unsupportedRouting(stack: string, kind: string): string {
-  return `stack ${stack} routes traffic through ${kind === "gateway" ? "a Gateway API HTTPRoute (routing kind gateway)" : `routing kind ${JSON.stringify(kind)}`}, which bluegreen cannot step yet: use an ALB or a Lambda alias for this service`;
+  return `stack ${stack} routes traffic through routing kind ${JSON.stringify(kind)}, which this version of bluegreen cannot step: check the stack's routing output, or upgrade bluegreen`;
 }
 
 /** Delegates to the router for the deployed stack's routing kind. */

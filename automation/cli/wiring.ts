@@ -1,26 +1,37 @@
 /**
  * The ports of a real run: the Pulumi stack through the Automation API, CloudWatch alarms, the
- * ALB listener or Lambda alias, the file control channel and the wall clock, with the preflight
- * checks that must pass before any of them is used to change something.
+ * ALB listener, Lambda alias or Gateway API HTTPRoute, the file control channel and the wall
+ * clock, with the preflight checks that must pass before any of them is used to change something.
  */
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { STSClient } from "@aws-sdk/client-sts";
-import type { AlbRouting, LambdaRouting, StackOutputs } from "../../infra/outputs";
+import { LocalWorkspace } from "@pulumi/pulumi/automation";
+import type { BluegreenConfig } from "../../infra/config/validate";
+import type { AlbRouting, GatewayRouting, LambdaRouting, StackOutputs } from "../../infra/outputs";
 import {
   AlbTrafficRouter,
   CloudWatchAlarmSource,
   LambdaTrafficRouter,
   checkAwsCredentials,
 } from "../adapters/aws";
+import {
+  GatewayTrafficRouter,
+  KubeconfigKubernetesApi,
+  type KubernetesAccessReview,
+  type KubernetesApi,
+  checkGatewayAccess,
+} from "../adapters/kubernetes";
 import { AutomationStack, checkPulumiCli, checkStackExists } from "../adapters/pulumi";
+import { commandErrorHint, commandErrorSummary } from "../adapters/pulumi/errors";
 import { SystemClock } from "../adapters/systemClock";
 import type { DriverDeps, PreflightCheck } from "../driver";
 import type { StackPort } from "../ports";
 import { UsageError } from "./io";
 import { RoutingRouter, unsupportedRouting } from "./routingRouter";
 import type { ConnectRequest } from "./services";
+import type { LoadedStack } from "./stacks";
 import { TrackedStack } from "./trackedStack";
 
 /** The AWS region of the stack: `aws:region` in its stack file, else AWS_REGION / AWS_DEFAULT_REGION. */
@@ -34,10 +45,61 @@ export function stackRegion(request: Pick<ConnectRequest, "stack" | "io">): stri
   return region.trim();
 }
 
+/** The stack's secret that holds the cluster's kubeconfig. */
+export const KUBECONFIG_KEY = "bluegreen:kubeconfig";
+
+/**
+ * Reads the stack's `bluegreen:kubeconfig` secret through the Automation API (`pulumi config get`)
+ * into memory. The value is never written anywhere and never part of a message.
+ */
+export async function readStackKubeconfig(
+  projectDir: string,
+  stackName: string,
+  signal?: AbortSignal,
+): Promise<string> {
+  signal?.throwIfAborted();
+  try {
+    const stack = await LocalWorkspace.selectStack({ stackName, workDir: projectDir });
+    return (await stack.getConfig(KUBECONFIG_KEY)).value;
+  } catch (error) {
+    throw new Error(
+      `cannot read ${KUBECONFIG_KEY} of stack ${stackName}: ${commandErrorSummary(error as Error)}${commandErrorHint(error as Error)}`,
+    );
+  }
+}
+
+/**
+ * Where a gateway stack's Kubernetes credentials come from: the stack's `bluegreen:kubeconfig`
+ * secret when the stack file sets one (the program deploys with it, so the driver reaches the same
+ * cluster), else undefined: KUBECONFIG or ~/.kube/config, as kubectl finds them.
+ */
+export function kubeconfigSource(
+  stack: Pick<LoadedStack, "config">,
+  read: (signal?: AbortSignal) => Promise<string>,
+): ((signal?: AbortSignal) => Promise<string>) | undefined {
+  return stack.config.secretKeys.includes("kubeconfig") ? read : undefined;
+}
+
+/** The port of the colours' Services in gateway mode (`bluegreen:kubernetes.routing.servicePort`). */
+export function gatewayServicePort(config: BluegreenConfig): number {
+  const routing = config.kubernetes?.routing;
+  if (routing?.mode !== "gateway") {
+    throw new Error(
+      `the deployed stack routes through an HTTPRoute, but its stack file sets ${routing ? `bluegreen:kubernetes.routing.mode ${routing.mode}` : "no bluegreen:kubernetes block"}; deploy the stack file with \`pulumi up\` first`,
+    );
+  }
+  return routing.servicePort;
+}
+
 /** Replacements for parts of the wiring, for tests. */
 export interface ConnectOverrides {
   /** The stack port. @default an AutomationStack on the project directory */
   readonly stack?: StackPort;
+  /**
+   * The Kubernetes API of a gateway stack.
+   * @default the cluster of the stack's `bluegreen:kubeconfig` secret, else the ambient kubeconfig
+   */
+  readonly kubernetes?: KubernetesApi & KubernetesAccessReview;
 }
 
 /** Builds the driver's ports for a real run of the stack. */
@@ -67,6 +129,12 @@ export async function connectStack(
     return outputs;
   };
   const preTrafficCheck = stack.config.rollout.preTrafficCheck;
+  let kubernetes = overrides.kubernetes;
+  // Built on first use: only a gateway stack needs a cluster, and the secret is read only then.
+  const kubernetesApi = (): KubernetesApi & KubernetesAccessReview =>
+    (kubernetes ??= new KubeconfigKubernetesApi({
+      kubeconfig: kubeconfigSource(stack, (signal) => readStackKubeconfig(io.cwd, stack.name, signal)),
+    }));
   // The routers retry with their own jittered policy; the SDK's retries on top would multiply
   // the attempts and slow a revert that is meant to take a second.
   const clientConfig = { region, maxAttempts: 1 };
@@ -85,6 +153,13 @@ export async function connectStack(
           const outputs = await current(signal);
           return { routing: outputs.routing as LambdaRouting, stable: outputs.stableColour };
         },
+        preTrafficCheck,
+      }),
+    gateway: () =>
+      new GatewayTrafficRouter({
+        api: kubernetesApi(),
+        routing: async (signal) => (await current(signal)).routing as GatewayRouting,
+        servicePort: gatewayServicePort(stack.config),
         preTrafficCheck,
       }),
   });
@@ -107,10 +182,24 @@ export async function connectStack(
         }
         // A stack never deployed is the driver's own preflight's to reject, with its own message.
         if (outputs === undefined) return { ok: true, detail: "the stack has not been deployed yet" };
-        const kind = outputs.routing.kind;
-        return kind === "alb" || kind === "lambda"
-          ? { ok: true, detail: `${kind} routing in ${region}` }
-          : { ok: false, detail: unsupportedRouting(stack.name, kind) };
+        const routing = outputs.routing;
+        switch (routing.kind) {
+          case "alb":
+          case "lambda":
+            return { ok: true, detail: `${routing.kind} routing in ${region}` };
+          case "gateway":
+            // The direct revert path must be allowed before traffic moves, not found out during a revert.
+            try {
+              return await checkGatewayAccess(kubernetesApi(), routing, signal);
+            } catch (error) {
+              return {
+                ok: false,
+                detail: `cannot reach the Kubernetes API of HTTPRoute ${routing.namespace}/${routing.routeName}: ${(error as Error).message}`,
+              };
+            }
+          default:
+            return { ok: false, detail: unsupportedRouting(stack.name, (routing as { kind: string }).kind) };
+        }
       },
     },
   ];

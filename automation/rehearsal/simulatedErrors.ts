@@ -3,6 +3,12 @@
  * Automation API command errors, an aborted operation), so the driver's error handling meets in a
  * rehearsal what it meets in production.
  */
+import { KubernetesApiError } from "../adapters/kubernetes/kubernetesApi";
+
+/** A failed Kubernetes API call, as the Kubernetes adapter reports the API server's answer. */
+export function kubernetesApiError(statusCode: number, reason: string, message: string): KubernetesApiError {
+  return new KubernetesApiError(statusCode, message, reason);
+}
 
 /** An AWS SDK v3 service exception as the SDK throws it: a name, a fault side and response metadata. */
 export interface SimulatedServiceError extends Error {

@@ -3,9 +3,9 @@
  * it exports and the inputs of the resources a release changes. The simulated stack diffs these
  * inputs to count the resources an update touches, as a Pulumi preview would.
  */
-import { COLOURS, Colour, PLATFORM_ALARMS, otherColour } from "../../infra/config/schema";
+import { COLOURS, Colour, otherColour, platformProfile } from "../../infra/config/schema";
 import type { BluegreenConfig } from "../../infra/config/validate";
-import type { AlbRouting, LambdaRouting, Routing, StackOutputs } from "../../infra/outputs";
+import type { AlbRouting, GatewayRouting, LambdaRouting, Routing, StackOutputs } from "../../infra/outputs";
 import { albTargetGroupWeights, lambdaAliasRouting } from "../../infra/weights";
 import type { ReleaseValues } from "../ports";
 
@@ -45,9 +45,24 @@ export interface SimulatedAlarmNames {
 /**
  * The alarm names the program creates: `<service>-<stack>-<colour>-deploy` for each colour's
  * composite and `<service>-<stack>-<colour>-<key>` for each enabled built-in alarm of the platform.
+ * Kubernetes in gateway mode has no built-in alarms: each colour's composite
+ * `<service>-<stack>-<colour>-composite` is built over the team's `alarms.colourAlarms`.
  */
 export function simulatedAlarmNames(config: BluegreenConfig, stackName: string): SimulatedAlarmNames {
   const prefix = `${config.service.name}-${stackName}`;
+  if (isGatewayMode(config)) {
+    const colourAlarms = config.alarms.colourAlarms;
+    if (!colourAlarms) {
+      throw new Error(
+        `bluegreen:alarms.colourAlarms is required in gateway mode: name the alarms that judge each colour`,
+      );
+    }
+    return {
+      composite: { blue: `${prefix}-blue-composite`, green: `${prefix}-green-composite` },
+      members: { blue: [...colourAlarms.blue], green: [...colourAlarms.green] },
+      extra: [...config.alarms.extra],
+    };
+  }
   const keys = enabledAlarmKeys(config);
   const perColour = (colour: Colour) => keys.map((key) => `${prefix}-${colour}-${key}`);
   return {
@@ -57,9 +72,19 @@ export function simulatedAlarmNames(config: BluegreenConfig, stackName: string):
   };
 }
 
-/** The built-in alarm keys of the config's platform that are enabled, in the schema's order. */
+/**
+ * The built-in alarm keys of the config's platform (and Kubernetes routing mode) that are enabled,
+ * in the schema's order.
+ */
 export function enabledAlarmKeys(config: BluegreenConfig): string[] {
-  return PLATFORM_ALARMS[config.service.platform].filter((key) => config.alarms[key].enabled);
+  return platformProfile(config.service.platform, config.kubernetes?.routing.mode).alarms.filter(
+    (key) => config.alarms[key].enabled,
+  );
+}
+
+/** Whether the config is a Kubernetes service routed by a Gateway API HTTPRoute. */
+function isGatewayMode(config: BluegreenConfig): boolean {
+  return config.service.platform === "kubernetes" && config.kubernetes?.routing.mode === "gateway";
 }
 
 /**
@@ -84,7 +109,7 @@ export function simulateProgram(
   let built: { routing: Routing; resources: SimulatedResource[] };
   if (platform === "ecs") built = ecsDeployment(config, stackName, values);
   else if (platform === "lambda") built = lambdaDeployment(config, stackName, values, previous);
-  else throw new Error(`platform ${platform} cannot be rehearsed yet; rehearse an "ecs" or "lambda" stack`);
+  else built = kubernetesDeployment(config, stackName, values);
   return {
     outputs: {
       service: config.service.name,
@@ -118,9 +143,77 @@ function ecsDeployment(
   values: ReleaseValues,
 ): { routing: AlbRouting; resources: SimulatedResource[] } {
   const service = config.service.name;
-  const alb = config.alb;
   const image = config.ecs?.image ?? service;
   const parent = "bluegreen:ecs:BlueGreenService";
+  const resources: SimulatedResource[] = [];
+  for (const colour of COLOURS) {
+    const tag = `${image}:${values.slots[colour].version}`;
+    resources.push(
+      resource(stackName, parent, "aws:ecs/taskDefinition:TaskDefinition", `${service}-${colour}-task`, {
+        image: tag,
+      }),
+      resource(stackName, parent, "aws:ecs/service:Service", `${service}-${colour}`, { taskDefinition: tag }),
+    );
+  }
+  const alb = albRouting(config, stackName, values, parent);
+  return { routing: alb.routing, resources: [...resources, ...alb.resources] };
+}
+
+/**
+ * Kubernetes: each colour's Deployment runs its slot's image (its Service and disruption budget do
+ * not depend on the version, so a deploy changes only the Deployment). In `alb` mode the routing
+ * is ECS's weighted ALB; in `gateway` mode it is one HTTPRoute whose backend weights are the split.
+ */
+function kubernetesDeployment(
+  config: BluegreenConfig,
+  stackName: string,
+  values: ReleaseValues,
+): { routing: Routing; resources: SimulatedResource[] } {
+  const service = config.service.name;
+  const kubernetes = config.kubernetes;
+  if (!kubernetes) {
+    throw new Error("bluegreen:kubernetes is required on platform kubernetes");
+  }
+  const parent = "bluegreen:kubernetes:KubernetesBlueGreen";
+  const serviceNames = { blue: `${service}-blue`, green: `${service}-green` };
+  const resources = COLOURS.map((colour) =>
+    resource(stackName, parent, "kubernetes:apps/v1:Deployment", serviceNames[colour], {
+      image: `${kubernetes.image}:${values.slots[colour].version}`,
+    }),
+  );
+  if (kubernetes.routing.mode === "alb") {
+    const alb = albRouting(config, stackName, values, "bluegreen:aws:AlbBlueGreen");
+    return { routing: alb.routing, resources: [...resources, ...alb.resources] };
+  }
+  resources.push(
+    resource(
+      stackName,
+      "bluegreen:kubernetes:GatewayWeightedRoute",
+      "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
+      `${service}-route`,
+      // The program writes backend weights equal to the percent, under the same rule as the ALB.
+      { weights: albTargetGroupWeights(values.traffic) },
+      { routing: true, carriesTraffic: true },
+    ),
+  );
+  const routing: GatewayRouting = {
+    kind: "gateway",
+    namespace: kubernetes.namespace ?? `${service}-${stackName}`,
+    routeName: service,
+    serviceNames,
+  };
+  return { routing, resources };
+}
+
+/** The weighted ALB with its production and test listeners, shared by ECS and Kubernetes `alb` mode. */
+function albRouting(
+  config: BluegreenConfig,
+  stackName: string,
+  values: ReleaseValues,
+  parent: string,
+): { routing: AlbRouting; resources: SimulatedResource[] } {
+  const service = config.service.name;
+  const alb = config.alb;
   const lbName = alb?.existingLoadBalancerArn
     ? (/loadbalancer\/app\/([^/]+)\//.exec(alb.existingLoadBalancerArn)?.[1] ?? service)
     : truncateName(`${service}-${stackName}`, 32);
@@ -143,17 +236,7 @@ function ecsDeployment(
   const scheme = alb?.certificateArn ? "https" : "http";
   const testPort = alb?.testListenerPort ?? 8443;
   const idle = otherColour(values.stable);
-  const resources: SimulatedResource[] = [];
-  for (const colour of COLOURS) {
-    const tag = `${image}:${values.slots[colour].version}`;
-    resources.push(
-      resource(stackName, parent, "aws:ecs/taskDefinition:TaskDefinition", `${service}-${colour}-task`, {
-        image: tag,
-      }),
-      resource(stackName, parent, "aws:ecs/service:Service", `${service}-${colour}`, { taskDefinition: tag }),
-    );
-  }
-  resources.push(
+  const resources: SimulatedResource[] = [
     resource(
       stackName,
       parent,
@@ -172,7 +255,7 @@ function ecsDeployment(
       { targetGroup: targetGroupArns[idle] },
       { routing: true, carriesTraffic: false },
     ),
-  );
+  ];
   const routing: AlbRouting = {
     kind: "alb",
     loadBalancerArn,

@@ -6,7 +6,7 @@
  */
 import { COLOURS, Colour, TrafficSplit, otherColour } from "../../infra/config/schema";
 import type { BluegreenConfig } from "../../infra/config/validate";
-import type { StackOutputs } from "../../infra/outputs";
+import type { Routing, StackOutputs } from "../../infra/outputs";
 import type {
   AlarmReading,
   AlarmSource,
@@ -23,7 +23,7 @@ import type {
 import { MemoryControlChannel } from "./memoryControlChannel";
 import type { FaultKind, Scenario, ScenarioEvent } from "./scenario";
 import { ScenarioError } from "./scenario";
-import { awsServiceError, commandError, throwIfAborted } from "./simulatedErrors";
+import { awsServiceError, commandError, kubernetesApiError, throwIfAborted } from "./simulatedErrors";
 import {
   SimulatedAlarmNames,
   SimulatedDeployment,
@@ -400,10 +400,13 @@ export class SimulatedWorld {
       return [];
     }
     const keys = enabledAlarmKeys(this.config);
+    const builtIn = this.gatewayRouting()
+      ? "a name (gateway routing has no built-in alarm keys): one of"
+      : `a built-in key of platform ${this.config.service.platform} that is enabled (${keys.join(", ") || "none"}) or one of the names`;
     return [
       {
         path: `${label}.alarm`,
-        message: `${JSON.stringify(target)} is not an alarm of stack ${this.stackName}: use "*", a built-in key of platform ${this.config.service.platform} that is enabled (${keys.join(", ") || "none"}) or one of the names ${[...this.allAlarmNames].join(", ")}`,
+        message: `${JSON.stringify(target)} is not an alarm of stack ${this.stackName}: use "*", ${builtIn} ${[...this.allAlarmNames].join(", ")}`,
       },
     ];
   }
@@ -417,13 +420,22 @@ export class SimulatedWorld {
 
   private requireLive(): TrafficSplit {
     if (!this.live) {
+      const message = `stack ${this.stackName} has never been deployed: there is no routing to read or write`;
+      if (this.gatewayRouting()) throw kubernetesApiError(404, "NotFound", message);
       throw awsServiceError(
         this.config.service.platform === "lambda" ? "ResourceNotFoundException" : "ListenerNotFoundException",
-        `stack ${this.stackName} has never been deployed: there is no routing to read or write`,
+        message,
         { httpStatusCode: 404 },
       );
     }
     return this.live;
+  }
+
+  /** Whether traffic moves through an HTTPRoute (Kubernetes in gateway mode) rather than AWS. */
+  private gatewayRouting(): boolean {
+    return (
+      this.config.service.platform === "kubernetes" && this.config.kubernetes?.routing.mode === "gateway"
+    );
   }
 
   private stackPort(): StackPort {
@@ -579,7 +591,26 @@ export class SimulatedWorld {
     return changed.size;
   }
 
+  /** The error a direct write of the routing fails with during `weight-write-fails`. */
+  private writeFailure(kind: Routing["kind"]): Error {
+    switch (kind) {
+      case "gateway":
+        return kubernetesApiError(500, "InternalError", "etcdserver: request timed out");
+      case "lambda":
+        return awsServiceError("ServiceException", "The AWS Lambda service encountered an internal error.", {
+          httpStatusCode: 500,
+        });
+      case "alb":
+        return awsServiceError(
+          "InternalFailure",
+          "The request processing has failed because of an unknown error, exception or failure.",
+          { httpStatusCode: 500 },
+        );
+    }
+  }
+
   private routingFailureMessage(): string {
+    if (this.gatewayRouting()) return "the server has received an error: etcdserver: request timed out";
     return this.config.service.platform === "lambda"
       ? "ServiceException: The AWS Lambda service encountered an internal error."
       : "InternalFailure: The request processing has failed because of an unknown error, exception or failure.";
@@ -599,27 +630,22 @@ export class SimulatedWorld {
         this.requireLive();
         const at = this.clock.now();
         if (!isSplit(split)) {
-          const error = awsServiceError(
-            deployment.outputs.routing.kind === "lambda"
-              ? "InvalidParameterValueException"
-              : "ValidationError",
-            `invalid traffic split blue ${split.blue}, green ${split.green}: each must be a whole percent 0-100 and the two must sum to 100`,
-            { httpStatusCode: 400 },
-          );
+          const message = `invalid traffic split blue ${split.blue}, green ${split.green}: each must be a whole percent 0-100 and the two must sum to 100`;
+          const error =
+            deployment.outputs.routing.kind === "gateway"
+              ? kubernetesApiError(422, "Invalid", message)
+              : awsServiceError(
+                  deployment.outputs.routing.kind === "lambda"
+                    ? "InvalidParameterValueException"
+                    : "ValidationError",
+                  message,
+                  { httpStatusCode: 400 },
+                );
           this.recordedWrites.push({ split: { ...split }, at, error: error.message });
           throw error;
         }
         if (this.active("weight-write-fails").length > 0) {
-          const lambda = deployment.outputs.routing.kind === "lambda";
-          const error = lambda
-            ? awsServiceError("ServiceException", "The AWS Lambda service encountered an internal error.", {
-                httpStatusCode: 500,
-              })
-            : awsServiceError(
-                "InternalFailure",
-                "The request processing has failed because of an unknown error, exception or failure.",
-                { httpStatusCode: 500 },
-              );
+          const error = this.writeFailure(deployment.outputs.routing.kind);
           this.recordedWrites.push({ split: { ...split }, at, error: `${error.name}: ${error.message}` });
           throw error;
         }
@@ -652,8 +678,14 @@ export class SimulatedWorld {
         ? { ready: true, detail: `version ${version} is Active` }
         : { ready: false, detail: `version ${version} is Failed: InvalidZipFileException` };
     }
-    const count = this.config.ecs?.desiredCount ?? 2;
-    const group = routing.kind === "alb" ? routing.targetGroupArns[colour].split("/")[1] : colour;
+    const count = this.config.ecs?.desiredCount ?? this.config.kubernetes?.replicas ?? 2;
+    if (routing.kind === "gateway") {
+      const where = `${colour}'s deployment ${routing.namespace}/${routing.serviceNames[colour]}`;
+      return healthy
+        ? { ready: true, detail: `${count} of ${count} pods ready in ${where}` }
+        : { ready: false, detail: `0 of ${count} pods ready in ${where}` };
+    }
+    const group = routing.targetGroupArns[colour].split("/")[1];
     return healthy
       ? { ready: true, detail: `${count} of ${count} targets healthy in ${group}` }
       : { ready: false, detail: `0 of ${count} targets healthy in ${group} (Target.FailedHealthChecks)` };
@@ -669,12 +701,21 @@ export class SimulatedWorld {
         ? { ready: false, detail: `test invocation of ${target} returned FunctionError Unhandled` }
         : { ready: true, detail: `test invocation of ${target} returned 200` };
     }
-    const base = routing.kind === "alb" ? routing.testEndpoint : "";
+    const base =
+      routing.kind === "alb"
+        ? routing.testEndpoint
+        : `/api/v1/namespaces/${routing.namespace}/services/${routing.serviceNames[colour]}:${this.servicePort()}/proxy`;
     const results = this.config.rollout.preTrafficCheck.paths.map(
       (check) =>
         `GET ${base}${check.path} -> ${failing ? 503 : check.expectStatus}${failing ? ` (expected ${check.expectStatus})` : ""}`,
     );
     return { ready: !failing, detail: results.join("; ") };
+  }
+
+  /** The colours' Service port in gateway mode, where pre-traffic checks go through the API server's proxy. */
+  private servicePort(): number {
+    const routing = this.config.kubernetes?.routing;
+    return routing?.mode === "gateway" ? routing.servicePort : 80;
   }
 
   private async readAlarms(names: readonly string[], signal?: AbortSignal): Promise<AlarmReading[]> {

@@ -1,16 +1,42 @@
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type { TrafficSplit } from "../../../infra/config/schema";
-import type { StackOutputs } from "../../../infra/outputs";
+import type { GatewayRouting, StackOutputs } from "../../../infra/outputs";
+import type { AccessRequest } from "../../../automation/adapters/kubernetes";
 import { UsageError } from "../../../automation/cli/io";
 import { RoutingRouter } from "../../../automation/cli/routingRouter";
 import { loadStack } from "../../../automation/cli/stacks";
 import { TrackedStack } from "../../../automation/cli/trackedStack";
-import { connectStack, stackRegion } from "../../../automation/cli/wiring";
+import { connectStack, kubeconfigSource, stackRegion } from "../../../automation/cli/wiring";
 import type { EventSink } from "../../../automation/events";
 import type { StackPort, TrafficRouter, UpdateOptions } from "../../../automation/ports";
 import { SimulatedWorld } from "../../../automation/rehearsal/simulatedWorld";
 import { VirtualClock } from "../../../automation/rehearsal/virtualClock";
+import { FakeKubernetesApi } from "../adapters/kubernetes/fakeKubernetesApi";
 import { FakeControlChannel, ecsStack, makeProject, testIo } from "./support";
+
+const REPO_STACKS = path.join(__dirname, "..", "..", "..", "stacks");
+
+const GATEWAY_ROUTING: GatewayRouting = {
+  kind: "gateway",
+  namespace: "apps",
+  routeName: "checkout",
+  serviceNames: { blue: "checkout-blue", green: "checkout-green" },
+};
+
+/** The fake Kubernetes API that also answers access reviews: everything is allowed but `denied`. */
+class ReviewingKubernetesApi extends FakeKubernetesApi {
+  readonly reviewed: AccessRequest[] = [];
+  constructor(private readonly denied: readonly string[] = []) {
+    super();
+  }
+  async allowed(_namespace: string, request: AccessRequest): Promise<boolean> {
+    this.reviewed.push(request);
+    const what = `${request.verb} ${request.resource}${request.subresource ? `/${request.subresource}` : ""}`;
+    return !this.denied.includes(what);
+  }
+}
 
 const NO_EVENTS: EventSink = { emit: () => undefined };
 
@@ -82,15 +108,21 @@ describe("the wiring of a real run", () => {
       assert.equal(built, 1);
     });
 
-    it("refuses gateway routing with a message that names it", async () => {
-      const outputs = withRouting(world.deployedOutputs(), {
-        kind: "gateway",
-        namespace: "apps",
-        routeName: "checkout",
-        serviceNames: { blue: "checkout-blue", green: "checkout-green" },
+    it("delegates gateway routing to the gateway router", async () => {
+      const calls: string[] = [];
+      const outputs = withRouting(world.deployedOutputs(), GATEWAY_ROUTING);
+      const router = new RoutingRouter("dev", async () => outputs, {
+        alb: () => fakeRouter("alb", calls),
+        gateway: () => fakeRouter("gateway", calls),
       });
+      await router.write({ blue: 0, green: 100 });
+      assert.deepEqual(calls, ["gateway.write 0/100"]);
+    });
+
+    it("refuses a routing kind it has no router for, naming the kind", async () => {
+      const outputs = withRouting(world.deployedOutputs(), GATEWAY_ROUTING);
       const router = new RoutingRouter("dev", async () => outputs, { alb: () => fakeRouter("alb", []) });
-      await assert.rejects(router.read(), /stack dev routes traffic through a Gateway API HTTPRoute/);
+      await assert.rejects(router.read(), /stack dev routes traffic through routing kind "gateway"/);
     });
 
     it("says to deploy first when the stack has no outputs", async () => {
@@ -179,20 +211,103 @@ describe("the wiring of a real run", () => {
       const routing = deps.preflightChecks?.find((check) => check.name === "routing");
       assert.deepEqual(await routing?.run(), { ok: true, detail: "alb routing in eu-west-1" });
     });
+  });
 
-    it("fails the routing check for gateway routing, so the driver rejects before any change", async () => {
-      const deps = await connected(
-        withRouting(world.deployedOutputs(), {
-          kind: "gateway",
-          namespace: "apps",
-          routeName: "checkout",
-          serviceNames: { blue: "checkout-blue", green: "checkout-green" },
-        }),
+  describe("connectStack for a gateway stack", () => {
+    let gateway: ReturnType<typeof makeProject>;
+    beforeEach(() => {
+      gateway = makeProject({
+        "gateway-dev": fs.readFileSync(path.join(REPO_STACKS, "Pulumi.gateway-dev.yaml"), "utf8"),
+      });
+    });
+    afterEach(() => gateway.cleanup());
+
+    async function connectedGateway(api: ReviewingKubernetesApi) {
+      const stack = loadStack(gateway.dir, "gateway-dev");
+      const gatewayWorld = new SimulatedWorld({
+        config: stack.config,
+        stackName: "gateway-dev",
+        clock: new VirtualClock(0),
+      });
+      const deps = await connectStack(
+        { stack, io: testIo(gateway.dir).io, events: NO_EVENTS, control: new FakeControlChannel() },
+        { stack: gatewayWorld.stack, kubernetes: api },
       );
+      return { deps, outputs: gatewayWorld.deployedOutputs() };
+    }
+
+    it("steps the HTTPRoute through the Kubernetes API with the Service port of the stack file", async () => {
+      const api = new ReviewingKubernetesApi();
+      const { deps, outputs } = await connectedGateway(api);
+      assert.equal(outputs.routing.kind, "gateway");
+      api.putRoute("catalog-dev", "catalog", {
+        spec: {
+          rules: [
+            {
+              backendRefs: [
+                { kind: "Service", name: "catalog-blue", port: 80, weight: 100 },
+                { kind: "Service", name: "catalog-green", port: 80, weight: 0 },
+              ],
+            },
+          ],
+        },
+      });
+      assert.deepEqual(await deps.router.read(), { blue: 100, green: 0 });
+      await deps.router.write({ blue: 90, green: 10 });
+      assert.deepEqual(await deps.router.read(), { blue: 90, green: 10 });
+      await deps.router.preTrafficCheck("green");
+      assert.deepEqual(api.proxyCalls[0], {
+        namespace: "catalog-dev",
+        service: "catalog-green",
+        port: 80,
+        path: "/health",
+      });
+    });
+
+    it("passes the routing check when the credentials may step and revert the route", async () => {
+      const api = new ReviewingKubernetesApi();
+      const { deps } = await connectedGateway(api);
+      const routing = deps.preflightChecks?.find((check) => check.name === "routing");
+      const result = await routing?.run();
+      assert.equal(result?.ok, true, result?.detail);
+      assert.match(result?.detail ?? "", /HTTPRoute catalog-dev\/catalog/);
+      assert.deepEqual(
+        api.reviewed.map(
+          (request) =>
+            `${request.verb} ${request.resource}${request.subresource ? `/${request.subresource}` : ""} ${request.name}`,
+        ),
+        [
+          "get httproutes catalog",
+          "update httproutes catalog",
+          "get deployments catalog-blue",
+          "get deployments catalog-green",
+          "get services/proxy catalog-blue",
+          "get services/proxy catalog-green",
+        ],
+      );
+    });
+
+    it("fails the routing check, naming what is missing and the example Role, when the revert path is not allowed", async () => {
+      const api = new ReviewingKubernetesApi(["update httproutes"]);
+      const { deps } = await connectedGateway(api);
       const routing = deps.preflightChecks?.find((check) => check.name === "routing");
       const result = await routing?.run();
       assert.equal(result?.ok, false);
-      assert.match(result?.detail ?? "", /cannot step yet/);
+      assert.match(result?.detail ?? "", /may not update httproutes catalog in namespace catalog-dev/);
+      assert.match(result?.detail ?? "", /docs\/kubernetes-revert-rbac\.yaml/);
+    });
+
+    it("reads the kubeconfig from the stack's secret only when the stack file sets one", () => {
+      const read = async () => "kubeconfig";
+      assert.equal(kubeconfigSource(loadStack(gateway.dir, "gateway-dev"), read), undefined);
+      const withSecret = makeProject({
+        "gateway-dev": `${fs.readFileSync(path.join(REPO_STACKS, "Pulumi.gateway-dev.yaml"), "utf8")}  bluegreen:kubeconfig:\n    secure: v1:AAAAAAAAAAAAAAAA:BBBBBBBB\n`,
+      });
+      try {
+        assert.equal(kubeconfigSource(loadStack(withSecret.dir, "gateway-dev"), read), read);
+      } finally {
+        withSecret.cleanup();
+      }
     });
   });
 });
