@@ -30,6 +30,7 @@ export {
   SIMULATED_REGION,
   changedResources,
   enabledAlarmKeys,
+  memberAlarmName,
   simulateProgram,
   simulatedAlarmNames,
 } from "./simulatedProgram";

@@ -43,10 +43,28 @@ export interface SimulatedAlarmNames {
 }
 
 /**
- * The alarm names the program creates: `<service>-<stack>-<colour>-deploy` for each colour's
- * composite and `<service>-<stack>-<colour>-<key>` for each enabled built-in alarm of the platform.
- * Kubernetes in gateway mode has no built-in alarms: each colour's composite
- * `<service>-<stack>-<colour>-composite` is built over the team's `alarms.colourAlarms`.
+ * The suffix the alarm components give each built-in alarm (`AlbColourAlarms`,
+ * `LambdaColourAlarms`), so rehearsal names read like the deployed ones.
+ */
+const MEMBER_SUFFIXES: Record<string, string> = {
+  errorRate: "error-rate",
+  latencyP95: "latency-p95",
+  unhealthyHosts: "unhealthy-hosts",
+  lambdaErrorRate: "error-rate",
+  lambdaThrottles: "throttles",
+  lambdaDurationP95: "duration-p95",
+};
+
+/** The rehearsal name of a colour's built-in alarm, from its config key. */
+export function memberAlarmName(prefix: string, colour: Colour, key: string): string {
+  return `${prefix}-${colour}-${MEMBER_SUFFIXES[key] ?? key}`;
+}
+
+/**
+ * The alarm names the program creates: `<service>-<stack>-<colour>` for each colour's composite
+ * (as the alarm components name it) and `<service>-<stack>-<colour>-<suffix>` for each enabled
+ * built-in alarm of the platform (deployed, the provider appends a random suffix to these). In
+ * Kubernetes gateway mode each colour's composite is built over the team's `alarms.colourAlarms`.
  */
 export function simulatedAlarmNames(config: BluegreenConfig, stackName: string): SimulatedAlarmNames {
   const prefix = `${config.service.name}-${stackName}`;
@@ -58,15 +76,15 @@ export function simulatedAlarmNames(config: BluegreenConfig, stackName: string):
       );
     }
     return {
-      composite: { blue: `${prefix}-blue-composite`, green: `${prefix}-green-composite` },
+      composite: { blue: `${prefix}-blue`, green: `${prefix}-green` },
       members: { blue: [...colourAlarms.blue], green: [...colourAlarms.green] },
       extra: [...config.alarms.extra],
     };
   }
   const keys = enabledAlarmKeys(config);
-  const perColour = (colour: Colour) => keys.map((key) => `${prefix}-${colour}-${key}`);
+  const perColour = (colour: Colour) => keys.map((key) => memberAlarmName(prefix, colour, key));
   return {
-    composite: { blue: `${prefix}-blue-deploy`, green: `${prefix}-green-deploy` },
+    composite: { blue: `${prefix}-blue`, green: `${prefix}-green` },
     members: { blue: perColour("blue"), green: perColour("green") },
     extra: [...config.alarms.extra],
   };

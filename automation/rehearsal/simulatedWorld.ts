@@ -29,6 +29,7 @@ import {
   SimulatedDeployment,
   changedResources,
   enabledAlarmKeys,
+  memberAlarmName,
   simulateProgram,
   simulatedAlarmNames,
 } from "./simulatedProgram";
@@ -388,7 +389,7 @@ export class SimulatedWorld {
       return [this.names.composite[candidate], ...this.names.members[candidate], ...this.names.extra];
     }
     if (enabledAlarmKeys(this.config).includes(target)) {
-      return [`${this.config.service.name}-${this.stackName}-${candidate}-${target}`];
+      return [memberAlarmName(`${this.config.service.name}-${this.stackName}`, candidate, target)];
     }
     return this.allAlarmNames.has(target) ? [target] : [];
   }

@@ -90,7 +90,7 @@ const CASES: Case[] = [
     events: '  - { at: "12m", alarm: errorRate, state: ALARM }',
     outcome: "rolled-back",
     exitCode: 3,
-    reason: /checkout-dev-green-deploy is ALARM|checkout-dev-green-errorRate is ALARM/,
+    reason: /checkout-dev-green is ALARM|checkout-dev-green-error-rate is ALARM/,
     triggerAt: 720,
     shifts: [10, 25, 50],
   },
@@ -170,7 +170,7 @@ const CASES: Case[] = [
     events: '  - { at: "9m", fault: alarm-missing, alarm: unhealthyHosts }',
     outcome: "rolled-back",
     exitCode: 3,
-    reason: /checkout-dev-green-unhealthyHosts not found/,
+    reason: /checkout-dev-green-unhealthy-hosts not found/,
     triggerAt: 540,
   },
   {
@@ -191,7 +191,7 @@ const CASES: Case[] = [
   },
   {
     name: "an evaluation error on the composite, past the wait deadline",
-    events: '  - { at: "2m", fault: evaluation-error, alarm: "checkout-dev-green-deploy" }',
+    events: '  - { at: "2m", fault: evaluation-error, alarm: "checkout-dev-green" }',
     outcome: "rolled-back",
     exitCode: 3,
     reason: /EvaluationState EVALUATION_ERROR for 300s/,
@@ -357,7 +357,7 @@ describe("driver against the rehearsal world", () => {
       config,
     });
     assert.equal(result.exitCode, 3);
-    assert.match(result.reason, /orders-dev-green-lambdaErrorRate is ALARM/);
+    assert.match(result.reason, /orders-dev-green-error-rate is ALARM/);
     assert.deepEqual(world.liveSplit(), { blue: 100, green: 0 });
   });
 });

@@ -103,11 +103,13 @@ export function fullJitterDelay(
 }
 
 /**
- * Calls `fn` until it succeeds, fails with an error that retrying cannot fix, or `attempts` calls
- * have failed; then rethrows the last error. `fn` gets the attempt number, starting at 1.
+ * Calls `fn` until it succeeds, fails with an error `isRetryable` says retrying cannot fix, or
+ * `attempts` calls have failed; then rethrows the last error. `fn` gets the attempt number,
+ * starting at 1. The adapters for each API (AWS, Kubernetes) differ only in `isRetryable`.
  */
-export async function withAwsRetries<T>(
+export async function withRetries<T>(
   fn: (attempt: number) => Promise<T>,
+  isRetryable: (error: unknown) => boolean,
   options: Partial<RetryOptions> = {},
 ): Promise<T> {
   const settings: RetryOptions = { ...DEFAULTS, ...options };
@@ -118,11 +120,18 @@ export async function withAwsRetries<T>(
     try {
       return await fn(attempt);
     } catch (error) {
-      if (attempt >= settings.attempts || settings.signal?.aborted || !isRetryableAwsError(error))
-        throw error;
+      if (attempt >= settings.attempts || settings.signal?.aborted || !isRetryable(error)) throw error;
       await settings.sleep(fullJitterDelay(attempt, settings), settings.signal);
     }
   }
+}
+
+/** `withRetries` for AWS SDK calls: throttling, 5xx, 429 and network failures are retried. */
+export function withAwsRetries<T>(
+  fn: (attempt: number) => Promise<T>,
+  options: Partial<RetryOptions> = {},
+): Promise<T> {
+  return withRetries(fn, isRetryableAwsError, options);
 }
 
 /** Resolves after `ms` of real time, or rejects with an AbortError when the signal aborts first. */

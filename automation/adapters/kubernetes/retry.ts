@@ -3,16 +3,8 @@
  * (API priority and fairness), 5xx answers and dropped connections. The spacing and bounds are the
  * AWS adapters' (`RetryOptions`); only the question "is this worth another attempt" differs.
  */
-import { NETWORK_ERROR_CODES, type RetryOptions, defaultSleep, fullJitterDelay } from "../aws/retry";
+import { NETWORK_ERROR_CODES, type RetryOptions, withRetries } from "../aws/retry";
 import { KubernetesApiError } from "./kubernetesApi";
-
-const DEFAULTS: RetryOptions = {
-  attempts: 4,
-  baseMs: 200,
-  maxMs: 5_000,
-  random: Math.random,
-  sleep: defaultSleep,
-};
 
 interface ErrorShape {
   readonly name?: unknown;
@@ -43,25 +35,10 @@ function isNetworkCode(code: unknown): boolean {
   return typeof code === "string" && NETWORK_ERROR_CODES.includes(code);
 }
 
-/**
- * Calls `fn` until it succeeds, fails with an error retrying cannot fix, or `attempts` calls have
- * failed; then rethrows the last error. `fn` gets the attempt number, starting at 1.
- */
-export async function withKubernetesRetries<T>(
+/** `withRetries` for Kubernetes API calls: 429, 5xx and dropped connections are retried. */
+export function withKubernetesRetries<T>(
   fn: (attempt: number) => Promise<T>,
   options: Partial<RetryOptions> = {},
 ): Promise<T> {
-  const settings: RetryOptions = { ...DEFAULTS, ...options };
-  if (!Number.isInteger(settings.attempts) || settings.attempts < 1) {
-    throw new Error(`retry attempts must be a whole number of at least 1, got ${settings.attempts}`);
-  }
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await fn(attempt);
-    } catch (error) {
-      if (attempt >= settings.attempts || settings.signal?.aborted || !isRetryableKubernetesError(error))
-        throw error;
-      await settings.sleep(fullJitterDelay(attempt, settings), settings.signal);
-    }
-  }
+  return withRetries(fn, isRetryableKubernetesError, options);
 }

@@ -62,7 +62,7 @@ describe("bluegreen rehearse", () => {
   it("rolls back when a scenario fires an alarm at 12m and exits 3", async () => {
     const result = await rehearse(["--scenario", "alarm.json", "--reason", "drill"]);
     assert.equal(result.code, 3, result.stdout + result.stderr);
-    assert.match(result.stdout, /\[ 12m00s\] alarm checkout-dev-green-errorRate: OK -> ALARM/);
+    assert.match(result.stdout, /\[ 12m00s\] alarm checkout-dev-green-error-rate: OK -> ALARM/);
     assert.match(result.stdout, /reverted to blue 100% \(green 0%\)/);
     assert.doesNotMatch(result.stdout, /promoted:/);
     const [record] = audit();

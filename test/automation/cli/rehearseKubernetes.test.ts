@@ -28,8 +28,8 @@ describe("bluegreen rehearse on Kubernetes stacks", () => {
   }
 
   const cases = [
-    { stack: "eks-dev", composite: "catalog-eks-dev-green-deploy" },
-    { stack: "gateway-dev", composite: "catalog-gateway-dev-green-composite" },
+    { stack: "eks-dev", composite: "catalog-eks-dev-green" },
+    { stack: "gateway-dev", composite: "catalog-gateway-dev-green" },
   ];
   for (const { stack, composite } of cases) {
     it(`promotes ${stack} through the SOP plan and exits 0`, async () => {

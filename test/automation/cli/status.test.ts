@@ -73,7 +73,7 @@ describe("bluegreen status", () => {
       result.stdout,
       /rollout: in progress, NOT watched: run `bluegreen rollout --resume` or `bluegreen abort`/,
     );
-    assert.match(result.stdout, /OK +checkout-dev-green-errorRate/);
+    assert.match(result.stdout, /OK +checkout-dev-green-error-rate/);
   });
 
   it("says a running driver watches when its heartbeat is recent", async () => {

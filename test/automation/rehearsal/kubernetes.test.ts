@@ -68,19 +68,19 @@ describe("rehearsing Kubernetes stacks", () => {
       assert.deepEqual(outputs.routing, ecsOutputs.routing);
       assert.deepEqual(outputs.alarms, {
         blue: {
-          composite: "catalog-eks-dev-blue-deploy",
+          composite: "catalog-eks-dev-blue",
           members: [
-            "catalog-eks-dev-blue-errorRate",
-            "catalog-eks-dev-blue-latencyP95",
-            "catalog-eks-dev-blue-unhealthyHosts",
+            "catalog-eks-dev-blue-error-rate",
+            "catalog-eks-dev-blue-latency-p95",
+            "catalog-eks-dev-blue-unhealthy-hosts",
           ],
         },
         green: {
-          composite: "catalog-eks-dev-green-deploy",
+          composite: "catalog-eks-dev-green",
           members: [
-            "catalog-eks-dev-green-errorRate",
-            "catalog-eks-dev-green-latencyP95",
-            "catalog-eks-dev-green-unhealthyHosts",
+            "catalog-eks-dev-green-error-rate",
+            "catalog-eks-dev-green-latency-p95",
+            "catalog-eks-dev-green-unhealthy-hosts",
           ],
         },
         extra: [],
@@ -115,14 +115,14 @@ describe("rehearsing Kubernetes stacks", () => {
     it("accepts built-in alarm keys in scenarios, as for ECS", async () => {
       const target = world(config, "eks-dev", "events:\n  - { at: 0s, alarm: errorRate, state: ALARM }\n");
       const readings = await target.alarms.read([
-        "catalog-eks-dev-green-errorRate",
-        "catalog-eks-dev-green-deploy",
+        "catalog-eks-dev-green-error-rate",
+        "catalog-eks-dev-green",
       ]);
       assert.deepEqual(
         readings.map((reading) => [reading.name, reading.state]),
         [
-          ["catalog-eks-dev-green-errorRate", "ALARM"],
-          ["catalog-eks-dev-green-deploy", "ALARM"],
+          ["catalog-eks-dev-green-error-rate", "ALARM"],
+          ["catalog-eks-dev-green", "ALARM"],
         ],
       );
     });
@@ -153,11 +153,11 @@ describe("rehearsing Kubernetes stacks", () => {
     it("watches a composite per colour over the team's colour alarms", () => {
       assert.deepEqual(outputs.alarms, {
         blue: {
-          composite: "catalog-gateway-dev-blue-composite",
+          composite: "catalog-gateway-dev-blue",
           members: ["catalog-gateway-dev-blue-pod-restarts", "catalog-gateway-dev-blue-5xx-rate"],
         },
         green: {
-          composite: "catalog-gateway-dev-green-composite",
+          composite: "catalog-gateway-dev-green",
           members: ["catalog-gateway-dev-green-pod-restarts", "catalog-gateway-dev-green-5xx-rate"],
         },
         extra: [],
@@ -205,10 +205,10 @@ describe("rehearsing Kubernetes stacks", () => {
       assert.deepEqual(
         readings.map((reading) => [reading.name, reading.state]),
         [
-          ["catalog-gateway-dev-green-composite", "ALARM"],
+          ["catalog-gateway-dev-green", "ALARM"],
           ["catalog-gateway-dev-green-pod-restarts", "ALARM"],
           ["catalog-gateway-dev-green-5xx-rate", "ALARM"],
-          ["catalog-gateway-dev-blue-composite", "OK"],
+          ["catalog-gateway-dev-blue", "OK"],
         ],
       );
     });
@@ -219,7 +219,7 @@ describe("rehearsing Kubernetes stacks", () => {
         "gateway-dev",
         "events:\n  - { at: 0s, alarm: catalog-gateway-dev-green-5xx-rate, state: ALARM }\n",
       );
-      const [composite] = await target.alarms.read(["catalog-gateway-dev-green-composite"]);
+      const [composite] = await target.alarms.read(["catalog-gateway-dev-green"]);
       assert.equal(composite.state, "ALARM");
       assert.match(composite.reason ?? "", /ALARM\(catalog-gateway-dev-green-5xx-rate\)/);
     });

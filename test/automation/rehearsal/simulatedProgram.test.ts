@@ -33,14 +33,14 @@ describe("simulateProgram", () => {
 
     it("names each colour's composite and member alarms after service, stack and colour", () => {
       assert.deepEqual(outputs.alarms.green, {
-        composite: "checkout-dev-green-deploy",
+        composite: "checkout-dev-green",
         members: [
-          "checkout-dev-green-errorRate",
-          "checkout-dev-green-latencyP95",
-          "checkout-dev-green-unhealthyHosts",
+          "checkout-dev-green-error-rate",
+          "checkout-dev-green-latency-p95",
+          "checkout-dev-green-unhealthy-hosts",
         ],
       });
-      assert.equal(outputs.alarms.blue.composite, "checkout-dev-blue-deploy");
+      assert.equal(outputs.alarms.blue.composite, "checkout-dev-blue");
       assert.deepEqual(outputs.alarms.extra, ["checkout-orders-per-minute"]);
     });
 
@@ -95,8 +95,8 @@ describe("simulateProgram", () => {
     it("leaves disabled alarms out", () => {
       const quiet = exampleConfig("ecs", { "bluegreen:alarms": { latencyP95: { enabled: false } } });
       assert.deepEqual(simulatedAlarmNames(quiet, "dev").members.blue, [
-        "checkout-dev-blue-errorRate",
-        "checkout-dev-blue-unhealthyHosts",
+        "checkout-dev-blue-error-rate",
+        "checkout-dev-blue-unhealthy-hosts",
       ]);
       assert.deepEqual(simulatedAlarmNames(quiet, "dev").extra, []);
     });
@@ -122,9 +122,9 @@ describe("simulateProgram", () => {
         versions: { blue: "1", green: "2" },
       });
       assert.deepEqual(first.outputs.alarms.green.members, [
-        "orders-prod-green-lambdaErrorRate",
-        "orders-prod-green-lambdaThrottles",
-        "orders-prod-green-lambdaDurationP95",
+        "orders-prod-green-error-rate",
+        "orders-prod-green-throttles",
+        "orders-prod-green-duration-p95",
       ]);
       assert.equal(first.outputs.routingUrns.length, 1);
       assert.match(first.outputs.routingUrns[0], /aws:lambda\/alias:Alias::orders-live$/);

@@ -120,7 +120,11 @@ describe("SimulatedWorld", () => {
     it("sets a built-in key on the candidate colour at its time, and the candidate's composite follows", async () => {
       const { world, at } = setup("ecs", "events:\n  - { at: 12m, alarm: errorRate, state: ALARM }");
       const names = world.alarmNames();
-      const watched = [names.composite.green, "checkout-dev-green-errorRate", "checkout-dev-blue-errorRate"];
+      const watched = [
+        names.composite.green,
+        "checkout-dev-green-error-rate",
+        "checkout-dev-blue-error-rate",
+      ];
       await at(12 * MINUTE - 1);
       assert.deepEqual(
         (await world.alarms.read(watched)).map((reading) => reading.state),
@@ -133,7 +137,7 @@ describe("SimulatedWorld", () => {
         ["ALARM", "ALARM", "OK"],
       );
       assert.equal(readings[1].updatedAt, START + 12 * MINUTE);
-      assert.match(readings[0].reason ?? "", /ALARM\(checkout-dev-green-errorRate\)/);
+      assert.match(readings[0].reason ?? "", /ALARM\(checkout-dev-green-error-rate\)/);
     });
 
     it("sets every watched alarm of the candidate and the extra alarms for *", async () => {
@@ -157,11 +161,11 @@ describe("SimulatedWorld", () => {
         "ecs",
         [
           "events:",
-          "  - { at: 8m, alarm: checkout-dev-green-latencyP95, state: OK, reason: recovered }",
-          "  - { at: 5m, alarm: checkout-dev-green-latencyP95, state: ALARM }",
+          "  - { at: 8m, alarm: checkout-dev-green-latency-p95, state: OK, reason: recovered }",
+          "  - { at: 5m, alarm: checkout-dev-green-latency-p95, state: ALARM }",
         ].join("\n"),
       );
-      const read = async () => (await world.alarms.read(["checkout-dev-green-latencyP95"]))[0];
+      const read = async () => (await world.alarms.read(["checkout-dev-green-latency-p95"]))[0];
       await at(6 * MINUTE);
       assert.equal((await read()).state, "ALARM");
       await at(8 * MINUTE);
@@ -177,8 +181,8 @@ describe("SimulatedWorld", () => {
       await world.stack.update({ message: "promote green" });
       await at(10 * MINUTE);
       const readings = await world.alarms.read([
-        "checkout-dev-blue-errorRate",
-        "checkout-dev-green-errorRate",
+        "checkout-dev-blue-error-rate",
+        "checkout-dev-green-error-rate",
       ]);
       assert.deepEqual(
         readings.map((reading) => reading.state),
@@ -205,7 +209,7 @@ describe("SimulatedWorld", () => {
         {
           fault: "alarms-unreadable",
           observed: async (world) =>
-            world.alarms.read(["checkout-dev-green-deploy"]).then(
+            world.alarms.read(["checkout-dev-green"]).then(
               () => false,
               (error: Error) => error.name === "ThrottlingException" && error.message === "Rate exceeded",
             ),
@@ -234,13 +238,14 @@ describe("SimulatedWorld", () => {
         {
           fault: "alarm-missing",
           extra: ", alarm: errorRate",
-          observed: async (world) => (await world.alarms.read(["checkout-dev-green-errorRate"])).length === 0,
+          observed: async (world) =>
+            (await world.alarms.read(["checkout-dev-green-error-rate"])).length === 0,
         },
         {
           fault: "evaluation-error",
           extra: ", alarm: errorRate",
           observed: async (world) =>
-            (await world.alarms.read(["checkout-dev-green-errorRate"]))[0].evaluationState ===
+            (await world.alarms.read(["checkout-dev-green-error-rate"]))[0].evaluationState ===
             "EVALUATION_ERROR",
         },
         {
@@ -523,7 +528,7 @@ describe("SimulatedWorld", () => {
       await world.stack.writeValues(stepValues(world, 0));
       await world.stack.update({ message: "deploy" });
       assert.equal(clock.now(), START + 2 * MINUTE);
-      const [reading] = await world.alarms.read(["checkout-dev-green-errorRate"]);
+      const [reading] = await world.alarms.read(["checkout-dev-green-error-rate"]);
       assert.equal(reading.state, "ALARM");
       assert.equal(reading.updatedAt, START + MINUTE);
     });
@@ -563,9 +568,9 @@ describe("SimulatedWorld", () => {
       const { world, at } = setup("ecs");
       await at(3 * MINUTE);
       world.inject({ fault: "alarms-unreadable", for: MINUTE });
-      await assert.rejects(world.alarms.read(["checkout-dev-green-deploy"]), { name: "ThrottlingException" });
+      await assert.rejects(world.alarms.read(["checkout-dev-green"]), { name: "ThrottlingException" });
       await at(4 * MINUTE);
-      assert.equal((await world.alarms.read(["checkout-dev-green-deploy"])).length, 1);
+      assert.equal((await world.alarms.read(["checkout-dev-green"])).length, 1);
     });
 
     it("schedules a later event like a scenario event", async () => {
