@@ -5,6 +5,7 @@
  * 2. The virtual time from an alarm entering ALARM to the verified revert, per poll interval.
  * 3. The resources each update of a rollout touches (a traffic step: only the routing resources).
  */
+import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { stackFilePath, validateStackFile } from "../../infra/config/stackFile";
@@ -74,6 +75,36 @@ async function main(): Promise<void> {
       `rehearsal of the default plan (${stack}, ${config.service.platform}): ${median(times).toFixed(1)} ms wall (median of ${RUNS}) for ${Math.round(virtualSeconds / 60)} virtual minutes, outcome ${outcome}`,
     );
   }
+
+  const cliTimes: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    const started = performance.now();
+    const cli = spawnSync(
+      process.execPath,
+      [
+        path.join(PROJECT_DIR, "bin/bluegreen.js"),
+        "rehearse",
+        "--stack",
+        "dev",
+        "--version",
+        "2.0.0",
+        "--json",
+      ],
+      {
+        cwd: PROJECT_DIR,
+        env: {
+          ...process.env,
+          BLUEGREEN_AUDIT_LOG: path.join(PROJECT_DIR, ".bluegreen", "bench-audit.ndjson"),
+        },
+        encoding: "utf8",
+      },
+    );
+    cliTimes.push(performance.now() - started);
+    if (cli.status !== 0) throw new Error(`bluegreen rehearse exited ${cli.status}: ${cli.stderr}`);
+  }
+  lines.push(
+    `bluegreen rehearse --stack dev --version 2.0.0, end to end with process start: ${median(cliTimes).toFixed(0)} ms (median of 3)`,
+  );
 
   lines.push(
     "",
