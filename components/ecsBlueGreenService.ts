@@ -218,6 +218,10 @@ export class EcsBlueGreenService extends pulumi.ComponentResource {
             },
           ],
           deploymentCircuitBreaker: { enable: true, rollback: true },
+          // The update that deploys a new version returns only when every task runs it. Otherwise
+          // the candidate's previous tasks, still registered and healthy, would pass the driver's
+          // target-health check and take the first traffic step instead of the new version.
+          waitForSteadyState: true,
           healthCheckGracePeriodSeconds: ecs.healthCheckGracePeriod,
           propagateTags: "SERVICE",
           enableEcsManagedTags: true,

@@ -127,6 +127,8 @@ describe("EcsBlueGreenService", () => {
         assert.equal(service.desiredCount, 3);
         assert.equal(service.healthCheckGracePeriodSeconds, 90);
         assert.deepEqual(service.deploymentCircuitBreaker, { enable: true, rollback: true });
+        // The deploy must not return while the colour's previous tasks still take its traffic.
+        assert.equal(service.waitForSteadyState, true);
         assert.equal(service.propagateTags, "SERVICE");
         assert.deepEqual(service.networkConfiguration.subnets, ["subnet-0ccc3333", "subnet-0ddd4444"]);
         assert.equal(service.networkConfiguration.assignPublicIp, false);
