@@ -481,20 +481,24 @@ const FARGATE_MEMORY: Record<number, [number, number, number]> = {
   4096: [8192, 30720, 1024],
 };
 
+/** An image repository without a tag: each colour runs `<repository>:<slot version>`. */
+function imageRepository(example: string) {
+  return z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._\-/:]*[a-z0-9]$/, {
+      error: (issue) => `expected an image repository such as "${example}", got ${describe(issue.input)}`,
+    })
+    .refine((image) => !/:[^/]+$/.test(image.replace(/^[^/]+\//, "")), {
+      error: (issue) =>
+        `give the repository without a tag (the tag comes from bluegreen:slots), got ${describe(issue.input)}`,
+    });
+}
+
 /** `bluegreen:ecs`: the Fargate service each colour runs. */
 export const ecsSchema = z
   .strictObject({
     /** The image repository without a tag; each colour runs `<image>:<slot version>`. */
-    image: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9._\-/:]*[a-z0-9]$/, {
-        error: (issue) =>
-          `expected an image repository such as "123456789012.dkr.ecr.eu-west-1.amazonaws.com/checkout", got ${describe(issue.input)}`,
-      })
-      .refine((image) => !/:[^/]+$/.test(image.replace(/^[^/]+\//, "")), {
-        error: (issue) =>
-          `give the repository without a tag (the tag comes from bluegreen:slots), got ${describe(issue.input)}`,
-      }),
+    image: imageRepository("123456789012.dkr.ecr.eu-west-1.amazonaws.com/checkout"),
     containerPort: integer("a port", 1, 65_535).default(8080),
     cpu: z
       .union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)], {
@@ -592,16 +596,7 @@ export const kubernetesSchema = z
     /** The namespace of the stack's resources. @default "<service>-<stack>" */
     namespace: dnsLabel.optional(),
     /** The image repository without a tag; each colour runs `<image>:<slot version>`. */
-    image: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9._\-/:]*[a-z0-9]$/, {
-        error: (issue) =>
-          `expected an image repository such as "registry.example.com/checkout", got ${describe(issue.input)}`,
-      })
-      .refine((image) => !/:[^/]+$/.test(image.replace(/^[^/]+\//, "")), {
-        error: (issue) =>
-          `give the repository without a tag (the tag comes from bluegreen:slots), got ${describe(issue.input)}`,
-      }),
+    image: imageRepository("registry.example.com/checkout"),
     containerPort: integer("a port", 1, 65_535).default(8080),
     /** Pods per colour. Both colours keep their pods, so a revert needs no scale-up. */
     replicas: integer("a replica count", 1, 1_000).default(2),
