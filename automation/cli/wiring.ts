@@ -165,7 +165,7 @@ export async function connectStack(
   });
   const sts = new STSClient({ region });
   const preflightChecks: PreflightCheck[] = [
-    checkPulumiCli(),
+    checkPulumiCli({ env: io.env }),
     { name: "aws-credentials", run: (signal) => checkAwsCredentials(sts, signal) },
     checkStackExists(io.cwd, stack.name, { env: io.env }),
     {

@@ -32,6 +32,8 @@ export interface PulumiCliCheckOptions {
   readonly command?: string;
   /** Runs `pulumi version`; tests pass a fake. @default execFile(command, ["version"]) */
   readonly runVersion?: PulumiVersionRunner;
+  /** The environment the CLI runs with (the entry point's). @default the parent's, inherited */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 interface Version {
@@ -51,14 +53,14 @@ function compare(a: Version, b: Version): number {
   return a.major - b.major || a.minor - b.minor || a.patch - b.patch;
 }
 
-function defaultRunner(command: string): PulumiVersionRunner {
+function defaultRunner(command: string, env: PulumiCliCheckOptions["env"]): PulumiVersionRunner {
   return (signal) =>
     new Promise((resolve, reject) => {
       execFile(
         command,
         ["version"],
         // The update check would make a network call and print a banner on every run.
-        { env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" }, timeout: 30_000, signal },
+        { env: env ? { ...env, PULUMI_SKIP_UPDATE_CHECK: "true" } : undefined, timeout: 30_000, signal },
         (error, stdout) => (error ? reject(error) : resolve(stdout)),
       );
     });
@@ -75,7 +77,7 @@ export function checkPulumiCli(options: PulumiCliCheckOptions = {}): PulumiPrefl
     throw new Error(`minimumVersion ${JSON.stringify(minimumText)} is not a version: write it as "3.199.0"`);
   }
   const command = options.command ?? "pulumi";
-  const runVersion = options.runVersion ?? defaultRunner(command);
+  const runVersion = options.runVersion ?? defaultRunner(command, options.env);
   const wanted = `Pulumi ${SUPPORTED_MAJOR} (>= ${minimumText})`;
   return {
     name: "pulumi-cli",

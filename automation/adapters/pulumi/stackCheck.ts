@@ -12,7 +12,7 @@ import { readProjectInfo, readStackSecretsSettings, stackSettingsPath } from "./
 
 /** Options of `checkStackExists`. */
 export interface StackCheckOptions {
-  /** Environment the CLI will run with. @default process.env */
+  /** Environment the CLI will run with (the entry point's); without it the passphrase is looked for only in `envVars`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Extra environment for the CLI, as given to the stack adapter; it wins over `env`. */
   readonly envVars?: Readonly<Record<string, string>>;
@@ -71,7 +71,7 @@ export function checkStackExists(
             : String((error as Error)?.message ?? error);
         return { ok: false, detail: `cannot select stack ${stackName}: ${detail}` };
       }
-      const env = { ...(options.env ?? process.env), ...options.envVars };
+      const env = { ...options.env, ...options.envVars };
       const usesPassphrase = settings.hasEncryptionSalt || settings.secretsProvider === "passphrase";
       if (usesPassphrase) return passphraseAvailable(stackName, shown, env);
       if (settings.secretsProvider !== undefined) {
