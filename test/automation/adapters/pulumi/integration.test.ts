@@ -90,6 +90,14 @@ describe("AutomationStack with the Pulumi CLI (integration)", function () {
   });
 
   it("previews the program against the local backend", async () => {
+    // A Lambda stack's first deployment publishes both colours from one artifact: the program
+    // refuses it unless both slots name the same version.
+    await stack().writeValues({
+      traffic: { blue: 100, green: 0 },
+      slots: { blue: { version: "1.4.0" }, green: { version: "1.4.0" } },
+      stable: "blue",
+      revision: 9,
+    });
     const changes = await stack().previewChanges();
     assert.ok(changes > 0, `a new stack has resources to create, preview counted ${changes}`);
   });
