@@ -15,26 +15,19 @@ import { COLOURS, type Colour, type RolloutConfig, type TrafficSplit } from "../
 import type { AlbRouting } from "../../../infra/outputs";
 import { albTargetGroupWeights, percentFromAlbWeights } from "../../../infra/weights";
 import type { Readiness, TrafficRouter } from "../../ports";
+import type { TrafficRouterCommonOptions } from "../routerOptions";
 import { type FetchLike, runHttpChecks, serviceHostFetch } from "./http-check";
 import { type Resolvable, resolveValue } from "./resolvable";
 import { type RetryOptions, defaultSleep, withAwsRetries } from "./retry";
 
 /** Options of an `AlbTrafficRouter`. */
-export interface AlbTrafficRouterOptions {
+export interface AlbTrafficRouterOptions extends TrafficRouterCommonOptions {
   /** The ELBv2 client of the stack's account and region. */
   readonly client: ElasticLoadBalancingV2Client;
   /** The stack's ALB routing output, or a function that reads the current one. */
   readonly routing: Resolvable<AlbRouting>;
-  /** The pre-traffic check: paths and expected statuses, per-request timeout, attempts per path. */
-  readonly preTrafficCheck: RolloutConfig["preTrafficCheck"];
-  /** Retries of throttled and failed ELBv2 calls; `sleep` also spaces pre-traffic check attempts. */
-  readonly retry?: Partial<RetryOptions>;
   /** The HTTP client of the pre-traffic check. @default globalThis.fetch */
   readonly fetch?: FetchLike;
-  /** A signal that aborts after `ms`. @default AbortSignal.timeout */
-  readonly timeoutSignal?: (ms: number) => AbortSignal;
-  /** The pause between two attempts at one check path, in ms. @default 2000 */
-  readonly checkRetryDelayMs?: number;
 }
 
 /**

@@ -19,6 +19,7 @@ import {
 import type { LambdaRouting } from "../../../infra/outputs";
 import { lambdaAliasRouting, percentFromAliasRouting } from "../../../infra/weights";
 import type { Readiness, TrafficRouter } from "../../ports";
+import type { TrafficRouterCommonOptions } from "../routerOptions";
 import { type Resolvable, resolveValue } from "./resolvable";
 import { type RetryOptions, defaultSleep, withAwsRetries } from "./retry";
 
@@ -34,7 +35,7 @@ export interface LambdaRouterTarget {
 }
 
 /** Options of a `LambdaTrafficRouter`. */
-export interface LambdaTrafficRouterOptions {
+export interface LambdaTrafficRouterOptions extends TrafficRouterCommonOptions {
   /** The Lambda client of the stack's account and region. */
   readonly client: LambdaClient;
   /**
@@ -42,16 +43,8 @@ export interface LambdaTrafficRouterOptions {
    * when the router outlives a deploy, because a deploy publishes a new version for the candidate.
    */
   readonly target: Resolvable<LambdaRouterTarget>;
-  /** The pre-traffic check: test payload, per-invocation timeout, attempts. */
-  readonly preTrafficCheck: RolloutConfig["preTrafficCheck"];
-  /** Retries of throttled and failed Lambda calls; `sleep` also spaces pre-traffic check attempts. */
-  readonly retry?: Partial<RetryOptions>;
   /** Further tries of a write that lost the alias's RevisionId race to another writer. @default 3 */
   readonly maxConflictRetries?: number;
-  /** A signal that aborts after `ms`. @default AbortSignal.timeout */
-  readonly timeoutSignal?: (ms: number) => AbortSignal;
-  /** The pause between two attempts of the test invocation, in ms. @default 2000 */
-  readonly checkRetryDelayMs?: number;
 }
 
 const MAX_ERROR_TEXT = 300;

@@ -6,6 +6,7 @@
 import { COLOURS, type Colour, type RolloutConfig, type TrafficSplit } from "../../../infra/config/schema";
 import type { GatewayRouting } from "../../../infra/outputs";
 import type { Readiness, TrafficRouter } from "../../ports";
+import type { TrafficRouterCommonOptions } from "../routerOptions";
 import { type FetchLike, runHttpChecks } from "../aws/http-check";
 import { type Resolvable, resolveValue } from "../aws/resolvable";
 import { type RetryOptions, defaultSleep, fullJitterDelay } from "../aws/retry";
@@ -20,26 +21,18 @@ import { statusCodeOf } from "./kubernetesApi";
 import { withKubernetesRetries } from "./retry";
 
 /** Options of a `GatewayTrafficRouter`. */
-export interface GatewayTrafficRouterOptions {
+export interface GatewayTrafficRouterOptions extends TrafficRouterCommonOptions {
   /** The cluster's API. */
   readonly api: KubernetesApi;
   /** The stack's gateway routing output, or a function that reads the current one. */
   readonly routing: Resolvable<GatewayRouting>;
   /** The port of each colour's Service (`bluegreen:kubernetes.routing.servicePort`). */
   readonly servicePort: number;
-  /** The pre-traffic check: paths and expected statuses, per-request timeout, attempts per path. */
-  readonly preTrafficCheck: RolloutConfig["preTrafficCheck"];
-  /** Retries of throttled and failed API calls; `sleep` also spaces conflicts and check attempts. */
-  readonly retry?: Partial<RetryOptions>;
   /**
    * Writes attempted when the API server answers 409 Conflict (someone changed the route between
    * our read and our write): each attempt reads the route again first. @default 5
    */
   readonly conflictAttempts?: number;
-  /** A signal that aborts after `ms`. @default AbortSignal.timeout */
-  readonly timeoutSignal?: (ms: number) => AbortSignal;
-  /** The pause between two attempts at one check path, in ms. @default 2000 */
-  readonly checkRetryDelayMs?: number;
 }
 
 /** The Gateway API's default weight of a backendRef that gives none. */
