@@ -212,6 +212,20 @@ export function validateConfig(raw: RawStackConfig): ValidationResult {
     }
   }
 
+  const slots = parsed.slots as SlotsConfig | undefined;
+  if (service?.platform === "kubernetes" && slots) {
+    for (const colour of ["blue", "green"] as const) {
+      const version = slots[colour].version;
+      // The version is also a pod label value there: at most 63 characters, alphanumeric at both ends.
+      if (version.length > 63 || !/^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/.test(version)) {
+        errors.push({
+          path: `${NAMESPACE}:slots.${colour}.version`,
+          message: `on Kubernetes the version is a label value: at most 63 characters, starting and ending with a letter or digit, got ${JSON.stringify(version)}`,
+        });
+      }
+    }
+  }
+
   const traffic = parsed.traffic as TrafficSplit | undefined;
   const explicitStable = parsed.stable as Colour | undefined;
   let stable: Colour | undefined = explicitStable;

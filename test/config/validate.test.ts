@@ -302,6 +302,21 @@ describe("stack config validation", () => {
         expect: [/^bluegreen:alarms\.colourAlarms: is required in gateway mode/],
       },
       {
+        name: "a Kubernetes version that cannot be a label value",
+        values: {
+          "bluegreen:service": { name: "checkout", platform: "kubernetes" },
+          "bluegreen:slots": { blue: { version: "1.0.0" }, green: { version: "1.0.0-" } },
+          "bluegreen:traffic": { blue: 100, green: 0 },
+          "bluegreen:network": {
+            vpcId: "vpc-0abc1234",
+            publicSubnetIds: ["subnet-0abc1234", "subnet-0def5678"],
+            privateSubnetIds: ["subnet-0aaa1111"],
+          },
+          "bluegreen:kubernetes": { image: "registry.example.com/checkout", routing: { mode: "alb" } },
+        },
+        expect: [/^bluegreen:slots\.green\.version: on Kubernetes the version is a label value/],
+      },
+      {
         name: "an unknown Kubernetes routing mode",
         values: {
           "bluegreen:service": { name: "checkout", platform: "kubernetes" },
