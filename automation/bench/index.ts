@@ -37,18 +37,12 @@ async function rehearse(config: BluegreenConfig, stack: string, scenarioText?: s
   const world = new SimulatedWorld({ config, stackName: stack, clock, scenario });
   const events: RolloutEvent[] = [];
   const sink: EventSink = { emit: (event) => events.push(event) };
-  const result = await runRollout(
-    {
-      stack: world.stack,
-      router: world.router,
-      alarms: world.alarms,
-      control: world.control,
-      clock,
-      events: sink,
-      random: () => 0.5,
-    },
-    { config, version: "9.9.9", resume: false, signal: world.signal },
-  );
+  const result = await runRollout(world.driverDeps(sink), {
+    config,
+    version: "9.9.9",
+    resume: false,
+    signal: world.signal,
+  });
   return { result, events, world };
 }
 

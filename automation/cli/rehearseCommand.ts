@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type DriverDeps, runRollout } from "../driver";
+import { runRollout } from "../driver";
 import type { Random } from "../ports";
 import { type Scenario, parseScenario } from "../rehearsal/scenario";
 import { SimulatedWorld } from "../rehearsal/simulatedWorld";
@@ -46,15 +46,10 @@ export async function rehearseCommand(
   const clock = new VirtualClock(startMs);
   const world = new SimulatedWorld({ config: stack.config, stackName: stack.name, clock, scenario, startMs });
   const events = chooseSink(io, options.json);
-  const deps: DriverDeps = {
-    stack: world.stack,
-    router: world.router,
-    alarms: world.alarms,
-    control: world.control,
+  const deps = world.driverDeps(events, {
     clock: options.speed === undefined ? clock : new PacedClock(clock, services.clock, options.speed),
-    events,
     random: seededRandom(REHEARSAL_SEED),
-  };
+  });
   if (!options.json) {
     io.stderr.write(
       `rehearsing stack ${stack.name} against a simulated world: no Pulumi, no AWS, virtual time\n`,

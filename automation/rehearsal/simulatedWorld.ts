@@ -33,6 +33,8 @@ import {
   simulateProgram,
   simulatedAlarmNames,
 } from "./simulatedProgram";
+import type { DriverDeps } from "../driver";
+import type { EventSink } from "../events";
 import type { VirtualClock } from "./virtualClock";
 
 /** Options of a simulated world. */
@@ -214,6 +216,26 @@ export class SimulatedWorld {
   }
 
   /** The split the platform serves now. */
+  /**
+   * The driver's ports over this world: its stack, router, alarms and control channel, its virtual
+   * clock unless another is given (a paced clock, for watching a rehearsal unfold).
+   */
+  driverDeps(
+    events: EventSink,
+    overrides: Partial<Pick<DriverDeps, "clock" | "control" | "random" | "preflightChecks">> = {},
+  ): DriverDeps {
+    return {
+      stack: this.stack,
+      router: this.router,
+      alarms: this.alarms,
+      control: overrides.control ?? this.control,
+      clock: overrides.clock ?? this.clock,
+      events,
+      random: overrides.random ?? (() => 0.5),
+      preflightChecks: overrides.preflightChecks,
+    };
+  }
+
   liveSplit(): TrafficSplit {
     this.flush();
     return { ...this.requireLive() };

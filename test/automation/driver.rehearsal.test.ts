@@ -37,18 +37,12 @@ async function rehearse(
     updateDurations: options.updateDurations,
   });
   const recorded: RolloutEvent[] = [];
-  const result = await runRollout(
-    {
-      stack: world.stack,
-      router: world.router,
-      alarms: world.alarms,
-      control: world.control,
-      clock,
-      events: { emit: (event) => recorded.push(event) },
-      random: () => 0.5,
-    },
-    { config, version: options.version ?? VERSION, resume: false, signal: world.signal },
-  );
+  const result = await runRollout(world.driverDeps({ emit: (event) => recorded.push(event) }), {
+    config,
+    version: options.version ?? VERSION,
+    resume: false,
+    signal: world.signal,
+  });
   return { world, events: recorded, result };
 }
 

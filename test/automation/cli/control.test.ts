@@ -28,15 +28,7 @@ function worldInProgress(config: BluegreenConfig, clock: VirtualClock): Simulate
 }
 
 function depsOf(world: SimulatedWorld, clock: VirtualClock, request: ConnectRequest): DriverDeps {
-  return {
-    stack: world.stack,
-    router: world.router,
-    alarms: world.alarms,
-    control: request.control,
-    clock,
-    events: request.events,
-    random: () => 0.5,
-  };
+  return world.driverDeps(request.events, { clock, control: request.control });
 }
 
 describe("bluegreen abort and promote", () => {

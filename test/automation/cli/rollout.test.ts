@@ -21,16 +21,8 @@ describe("bluegreen rollout", () => {
   afterEach(() => project.cleanup());
 
   function connect(checks: PreflightCheck[] = []) {
-    return async (request: ConnectRequest): Promise<DriverDeps> => ({
-      stack: world.stack,
-      router: world.router,
-      alarms: world.alarms,
-      control: request.control,
-      clock,
-      events: request.events,
-      random: () => 0.5,
-      preflightChecks: checks,
-    });
+    return async (request: ConnectRequest): Promise<DriverDeps> =>
+      world.driverDeps(request.events, { clock, control: request.control, preflightChecks: checks });
   }
 
   it("runs the driver against the connected ports, exits with its code and audits the run", async () => {

@@ -37,23 +37,19 @@ describe("bluegreen status", () => {
     const services = testServices({
       clock,
       control,
-      connect: async (request) => ({
-        stack: world.stack,
-        router: world.router,
-        alarms: world.alarms,
-        control: request.control,
-        clock,
-        events: request.events,
-        random: () => 0.5,
-        preflightChecks: options.failCheck
-          ? [
-              {
-                name: "aws-credentials",
-                run: async () => ({ ok: false, detail: "no usable AWS credentials" }),
-              },
-            ]
-          : [],
-      }),
+      connect: async (request) =>
+        world.driverDeps(request.events, {
+          clock,
+          control: request.control,
+          preflightChecks: options.failCheck
+            ? [
+                {
+                  name: "aws-credentials",
+                  run: async () => ({ ok: false, detail: "no usable AWS credentials" }),
+                },
+              ]
+            : [],
+        }),
     });
     const code = await run(["status", "--stack", "dev", ...argv], t.io, services);
     return { code, stdout: t.stdout(), stderr: t.stderr() };
