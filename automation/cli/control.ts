@@ -5,6 +5,7 @@
  */
 import { formatDuration } from "../../infra/config/duration";
 import type { BluegreenConfig } from "../../infra/config/validate";
+import { sameRequest } from "../core/control";
 import { WATCHED_WITHIN_POLLS } from "../driver";
 import type { Clock, ControlChannel, ControlRequest } from "../ports";
 
@@ -37,13 +38,16 @@ export async function watchState(
   return { watched: ageMs <= WATCHED_WITHIN_POLLS * config.rollout.pollInterval * 1000, ageMs };
 }
 
-/** What became of a request handed to the watching driver. */
-export type Delivery = "taken" | "withdrawn";
+/**
+ * What became of a request handed to the watching driver: taken; withdrawn after it was not
+ * taken in time; or superseded, never left, because an abort was already pending.
+ */
+export type Delivery = "taken" | "withdrawn" | "superseded";
 
 /**
  * Sends the request and waits up to TAKE_WITHIN_POLLS poll intervals for the driver to take it.
  * When it was not taken, takes it back: if that finds nothing, the driver took it at the last
- * moment, which counts as taken.
+ * moment, which counts as taken; if it finds another operator's request, that one is put back.
  */
 export async function deliver(
   control: InspectableControlChannel,
@@ -53,14 +57,22 @@ export async function deliver(
   signal?: AbortSignal,
 ): Promise<Delivery> {
   await control.send(request);
+  const left = await control.pending();
+  if (left?.kind === "abort" && !sameRequest(left, request)) return "superseded";
   const deadline = clock.now() + TAKE_WITHIN_POLLS * config.rollout.pollInterval * 1000;
   while (clock.now() < deadline) {
     await clock.sleep(Math.min(CHECK_EVERY_MS, deadline - clock.now()), signal);
     const pending = await control.pending();
-    if (pending === undefined || pending.at !== request.at || pending.kind !== request.kind) return "taken";
+    // Gone: the driver took it. Replaced by an abort: the abort is what the driver will act on.
+    if (!sameRequest(pending, request)) return pending?.kind === "abort" ? "superseded" : "taken";
   }
   const withdrawn = await control.take();
-  return withdrawn === undefined ? "taken" : "withdrawn";
+  if (withdrawn === undefined) return "taken";
+  if (!sameRequest(withdrawn, request)) {
+    await control.send(withdrawn);
+    return "taken";
+  }
+  return "withdrawn";
 }
 
 /** "12s ago", or "never" when there is no heartbeat. */

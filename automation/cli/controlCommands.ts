@@ -103,6 +103,12 @@ export async function promoteCommand(
   }
   const kind = options.full ? "promote-full" : "promote";
   const delivery = await deliver(control, clock, stack.config, { kind, by: io.who(), at: clock.now() });
+  if (delivery === "superseded") {
+    io.stderr.write(
+      `an abort of stack ${stack.name} is already pending for the watching driver; the ${kind} request was not left\n`,
+    );
+    return EXIT_USAGE;
+  }
   if (delivery === "withdrawn") {
     io.stderr.write(
       `the driver watching stack ${stack.name} did not take the ${kind} request within ${TAKE_WITHIN_POLLS * stack.config.rollout.pollInterval}s; withdrew it so it cannot surprise a later run. Check the driver's output, then try again\n`,

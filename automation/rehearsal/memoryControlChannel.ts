@@ -2,6 +2,7 @@
  * An in-memory control channel: how scenario operator events (and tests) reach a rehearsed
  * rollout, with the same take-and-clear semantics as the file-based channel.
  */
+import { combineRequests } from "../core/control";
 import type { ControlChannel, ControlRequest } from "../ports";
 
 /** A control channel held in memory. */
@@ -23,14 +24,12 @@ export class MemoryControlChannel implements ControlChannel {
   }
 
   /**
-   * Leaves a request synchronously (scenario events fire inside a clock callback). A later request
-   * replaces a pending one, except that nothing replaces a pending abort: an operator who asked
-   * for a revert must get it even if someone else asks to promote before the next poll.
+   * Leaves a request synchronously (scenario events fire inside a clock callback), combined with
+   * any pending one as every channel does (`combineRequests`: a pending abort is never replaced).
    */
   post(request: ControlRequest): void {
     this.history.push(request);
-    if (this.pending?.kind === "abort" && request.kind !== "abort") return;
-    this.pending = request;
+    this.pending = combineRequests(this.pending, request);
   }
 
   /** Records that a driver is watching the stack now. */

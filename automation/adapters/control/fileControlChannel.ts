@@ -10,6 +10,7 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
+import { combineRequests } from "../../core/control";
 import type { ControlChannel, ControlRequest } from "../../ports";
 
 /** The control directory under the project, unless BLUEGREEN_CONTROL_DIR says otherwise. */
@@ -69,14 +70,18 @@ export class FileControlChannel implements ControlChannel {
     return text === undefined ? undefined : parseRequest(text, this.requestFile);
   }
 
-  /** Leaves a request, replacing any earlier one that was not taken yet. */
+  /**
+   * Leaves a request, combined with any earlier one not taken yet (`combineRequests`: a pending
+   * abort is never replaced by a promote).
+   */
   async send(request: ControlRequest): Promise<void> {
     if (!REQUEST_KINDS.includes(request.kind)) {
       throw new Error(
         `control request kind ${JSON.stringify(request.kind)} is not one of ${REQUEST_KINDS.join(", ")}`,
       );
     }
-    const body: ControlRequest = { kind: request.kind, by: request.by, at: request.at };
+    const incoming: ControlRequest = { kind: request.kind, by: request.by, at: request.at };
+    const body = combineRequests(await this.pending(), incoming);
     await this.writeAtomically(this.requestFile, `${JSON.stringify(body)}\n`);
   }
 

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { BluegreenConfig } from "../../../infra/config/validate";
+import { deliver } from "../../../automation/cli/control";
 import { run } from "../../../automation/cli/main";
 import type { ConnectRequest } from "../../../automation/cli/services";
 import { loadStack } from "../../../automation/cli/stacks";
@@ -92,6 +93,36 @@ describe("bluegreen abort and promote", () => {
       assert.equal(control.sent[0].kind, "promote");
       assert.equal(control.request, undefined, "no request is left behind for a later run");
       assert.match(t.stderr(), /did not take the promote request within 20s; withdrew it/);
+    });
+
+    it("leaves a pending abort alone: a promote behind it is not sent (exit 2)", async () => {
+      await control.send({ kind: "abort", by: "ana", at: START - 1_000 });
+      const t = testIo(project.dir);
+      const code = await run(["promote", "--stack", "dev"], t.io, testServices({ clock, control }));
+      assert.equal(code, 2);
+      assert.deepEqual(control.request, { kind: "abort", by: "ana", at: START - 1_000 });
+      assert.match(t.stderr(), /an abort of stack dev is already pending/);
+    });
+
+    it("reports a promote that an abort replaced while it waited, and keeps the abort", async () => {
+      clock.schedule(START + 5_500, () => void control.send({ kind: "abort", by: "ana", at: START + 5_500 }));
+      const t = testIo(project.dir);
+      const code = await run(["promote", "--stack", "dev"], t.io, testServices({ clock, control }));
+      assert.equal(code, 2);
+      assert.equal(control.request?.kind, "abort", "the abort stays pending for the driver");
+      assert.match(t.stderr(), /an abort of stack dev is already pending/);
+    });
+
+    it("puts back an abort it took by mistake when withdrawing its own request", async () => {
+      const promote = { kind: "promote" as const, by: "ben", at: START };
+      const abort = { kind: "abort" as const, by: "ana", at: START + 1 };
+      // The abort lands between the sender's last look and its withdrawal.
+      const racing = new FakeControlChannel();
+      racing.pending = async () => promote;
+      racing.take = async () => abort;
+      const delivery = await deliver(racing, clock, config, promote);
+      assert.equal(delivery, "taken");
+      assert.deepEqual(racing.sent.at(-1), abort);
     });
   });
 

@@ -2,6 +2,7 @@
  * Helpers for the CLI tests: a project directory with stack files, an in-memory CliIo, and
  * services that never reach Pulumi or AWS.
  */
+import { combineRequests } from "../../../automation/core/control";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -109,7 +110,7 @@ export class FakeControlChannel implements InspectableControlChannel {
   }
   async send(request: ControlRequest): Promise<void> {
     this.sent.push(request);
-    this.request = request;
+    this.request = combineRequests(this.request, request);
   }
   async heartbeat(at: number): Promise<void> {
     this.beat = at;

@@ -21,6 +21,17 @@ describe("FileControlChannel", () => {
     assert.equal(await sender.pending(), undefined);
   });
 
+  it("keeps a pending abort when a promote arrives, and lets an abort replace a pending promote", async () => {
+    const channel = new FileControlChannel({ dir, stack: "prod" });
+    await channel.send({ kind: "abort", by: "ana", at: 1 });
+    await channel.send({ kind: "promote-full", by: "ben", at: 2 });
+    assert.deepEqual(await channel.pending(), { kind: "abort", by: "ana", at: 1 });
+    await channel.take();
+    await channel.send({ kind: "promote", by: "ben", at: 3 });
+    await channel.send({ kind: "abort", by: "ana", at: 4 });
+    assert.deepEqual(await channel.take(), { kind: "abort", by: "ana", at: 4 });
+  });
+
   it("gives a request to one of two concurrent takers", async () => {
     const channel = new FileControlChannel({ dir, stack: "prod" });
     await channel.send({ kind: "promote", by: "ana", at: 1 });
