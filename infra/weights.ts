@@ -86,11 +86,6 @@ export function percentFromAliasRouting(
   return result;
 }
 
-/** The colour that is not at 100% during a rollout, or the idle one outside it. */
-export function idleColour(stable: Colour): Colour {
-  return otherColour(stable);
-}
-
 function assertSplit(traffic: TrafficSplit): void {
   for (const colour of ["blue", "green"] as const) {
     const value = traffic[colour];

@@ -2,7 +2,7 @@
  * `bluegreen plan`: what a rollout of the stack would do, from its stack file alone. It reads
  * nothing remote and changes nothing, so it is safe in a pull-request check.
  */
-import { type Colour, type Platform, PLATFORM_ALARMS, otherColour } from "../../infra/config/schema";
+import { type Colour, type Platform, otherColour, platformProfile } from "../../infra/config/schema";
 import type { BluegreenConfig } from "../../infra/config/validate";
 
 /** One step of the plan with when its shift happens, counted in bake time. */
@@ -38,6 +38,8 @@ export interface PlanDescription {
    * names (and a composite), so only the keys are known from the file.
    */
   readonly alarmKeys: readonly string[];
+  /** Alarms the team owns that judge the candidate colour (Kubernetes gateway mode), watched by name. */
+  readonly colourAlarms: readonly string[];
   /** Alarms the team owns, watched by name. */
   readonly extraAlarms: readonly string[];
 }
@@ -73,7 +75,10 @@ export function describePlan(stack: string, config: BluegreenConfig): PlanDescri
     },
     maxAlarmReadFailures: config.rollout.maxAlarmReadFailures,
     preTrafficCheck: config.rollout.preTrafficCheck.enabled,
-    alarmKeys: PLATFORM_ALARMS[platform].filter((key) => config.alarms[key].enabled),
+    alarmKeys: platformProfile(platform, config.kubernetes?.routing.mode).alarms.filter(
+      (key) => config.alarms[key].enabled,
+    ),
+    colourAlarms: [...(config.alarms.colourAlarms?.[otherColour(config.stable)] ?? [])],
     extraAlarms: [...config.alarms.extra],
   };
 }

@@ -22,9 +22,9 @@ export function formatPlan(plan: PlanDescription): string {
     `total bake time: ${formatDuration(plan.totalBakeSeconds)} (plus the deploy and readiness of ${plan.candidate})`,
     "",
     "watched alarms (on the candidate colour):",
-    ...(plan.alarmKeys.length > 0
-      ? plan.alarmKeys.map((key) => `  built-in ${key}`)
-      : ["  no built-in alarm is enabled"]),
+    ...plan.alarmKeys.map((key) => `  built-in ${key}`),
+    ...plan.colourAlarms.map((name) => `  ${plan.candidate.padEnd(8)} ${name}`),
+    ...(plan.alarmKeys.length + plan.colourAlarms.length === 0 ? ["  no built-in alarm is enabled"] : []),
     ...plan.extraAlarms.map((name) => `  extra    ${name}`),
     "  (the deployed stack names them; `bluegreen status` shows the exact names)",
     "",

@@ -755,13 +755,3 @@ export type AlbConfig = z.infer<typeof albSchema>;
 export type EcsConfig = z.infer<typeof ecsSchema>;
 export type LambdaConfig = z.infer<typeof lambdaSchema>;
 export type KubernetesConfig = z.infer<typeof kubernetesSchema>;
-
-/**
- * The built-in alarms of each platform in its default routing mode. Kubernetes in gateway mode has
- * none: use platformProfile with the routing mode where it matters.
- */
-export const PLATFORM_ALARMS: Record<Platform, BuiltInAlarm[]> = {
-  ecs: platformProfile("ecs").alarms,
-  lambda: platformProfile("lambda").alarms,
-  kubernetes: platformProfile("kubernetes", "alb").alarms,
-};

@@ -27,7 +27,6 @@ import {
   SlotsConfig,
   TrafficSplit,
   describe,
-  otherColour,
 } from "./schema";
 
 /** The namespace every key of this project lives in. */
@@ -46,8 +45,6 @@ export interface BluegreenConfig {
   readonly traffic: TrafficSplit;
   /** The colour that serves production when no rollout is in progress. */
   readonly stable: Colour;
-  /** Whether `bluegreen:stable` was written explicitly (the driver always writes it). */
-  readonly stableExplicit: boolean;
   /** The driver's release counter; a stack file behind the deployed one is refused. */
   readonly revision: number;
   readonly rollout: RolloutConfig & { readonly plan: readonly PlanStep[]; readonly planName: string };
@@ -280,7 +277,6 @@ export function validateConfig(raw: RawStackConfig): ValidationResult {
       slots: parsed.slots as SlotsConfig,
       traffic,
       stable,
-      stableExplicit: explicitStable !== undefined,
       revision: (parsed.revision as number | undefined) ?? 0,
       rollout: { ...rollout, plan, planName },
       alarms,
@@ -335,11 +331,6 @@ export function evaluationWindow(
     }
   }
   return longest;
-}
-
-/** The other colour than the stable one: the one a rollout brings in. */
-export function candidateOf(config: Pick<BluegreenConfig, "stable">): Colour {
-  return otherColour(config.stable);
 }
 
 const REQUIRED_EXAMPLES: Record<(typeof REQUIRED_KEYS)[number], string> = {

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import * as path from "node:path";
+import { stackFilePath, validateStackFile } from "../../../infra/config/stackFile";
 import { run } from "../../../automation/cli/main";
-import type { PlanDescription } from "../../../automation/cli/plan";
+import { describePlan, type PlanDescription } from "../../../automation/cli/plan";
 import { VirtualClock } from "../../../automation/rehearsal/virtualClock";
 import { ecsStack, makeProject, testIo, testServices } from "./support";
 
@@ -72,8 +74,20 @@ describe("bluegreen plan", () => {
     );
     assert.equal(description.totalBakeSeconds, 1200);
     assert.deepEqual(description.alarmKeys, ["errorRate", "unhealthyHosts"]);
+    assert.deepEqual(description.colourAlarms, []);
     assert.deepEqual(description.extraAlarms, ["checkout-orders-per-minute"]);
     assert.equal(description.pollIntervalSeconds, 15);
     assert.deepEqual(description.insufficientData, { policy: "fail", deadlineSeconds: 300 });
+  });
+
+  it("watches the team's alarms of the candidate colour in Kubernetes gateway mode, not ALB ones", () => {
+    const result = validateStackFile(stackFilePath(path.resolve(__dirname, "../../.."), "gateway-dev"));
+    assert.ok(result.ok);
+    const description = describePlan("gateway-dev", result.config);
+    assert.deepEqual(description.alarmKeys, []);
+    assert.deepEqual(description.colourAlarms, [
+      "catalog-gateway-dev-green-pod-restarts",
+      "catalog-gateway-dev-green-5xx-rate",
+    ]);
   });
 });
