@@ -15,12 +15,6 @@ export interface UnknownPolicy {
   readonly deadlineSeconds: number;
 }
 
-/**
- * EvaluationState values CloudWatch sets when it could not evaluate the alarm. Any other non-empty
- * value is treated the same: the field only appears when something is wrong.
- */
-export const EVALUATION_PROBLEMS = ["EVALUATION_ERROR", "EVALUATION_FAILURE", "PARTIAL_DATA"] as const;
-
 /** What the watched alarms say, all together. */
 export type AlarmVerdict =
   /** Every watched alarm is OK (or INSUFFICIENT_DATA under `ignore`). */
@@ -80,6 +74,8 @@ export function evaluateAlarms(
       firing.push(name);
       continue;
     }
+    // CloudWatch sets EvaluationState (EVALUATION_ERROR, EVALUATION_FAILURE, PARTIAL_DATA) only
+    // when it could not evaluate the alarm, so any value means the alarm cannot vouch for the colour.
     if (reading.evaluationState) {
       unknown.push({ name, why: `EvaluationState ${reading.evaluationState}` });
     } else if (reading.state === "INSUFFICIENT_DATA") {
