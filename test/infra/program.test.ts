@@ -4,7 +4,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { listStacks, parseStackFile, stackFilePath } from "../../infra/config/stackFile";
 import { defineStack } from "../../infra/program";
-import { readStackConfig } from "../../infra/programConfig";
+import { readStackConfig, readStackSecrets } from "../../infra/programConfig";
 import { StackOutputs } from "../../infra/outputs";
 import { resources, resourcesOfType, setPreviousOutputs, valueOf } from "../support/pulumi-mocks";
 import { assertAll } from "../support/awsRules";
@@ -14,7 +14,7 @@ import { assertKubernetesRules } from "../support/kubernetesRules";
 const PROJECT_DIR = path.resolve(__dirname, "../..");
 
 /** Loads a shipped stack file into the engine's config, as the CLI hands it to the program. */
-function loadStack(stack: string, overrides: Record<string, unknown> = {}): void {
+function loadStack(stack: string, overrides: Record<string, unknown> = {}, secretKeys: string[] = []): void {
   const parsed = parseStackFile(fs.readFileSync(stackFilePath(PROJECT_DIR, stack), "utf8"));
   if ("problems" in parsed) throw new Error(JSON.stringify(parsed.problems));
   const values: Record<string, string> = {};
@@ -22,16 +22,17 @@ function loadStack(stack: string, overrides: Record<string, unknown> = {}): void
     if (value === undefined) continue;
     values[key] = typeof value === "string" ? value : JSON.stringify(value);
   }
-  pulumi.runtime.setAllConfig(values, [...parsed.raw.secretKeys]);
+  pulumi.runtime.setAllConfig(values, [...parsed.raw.secretKeys, ...secretKeys]);
 }
 
 /** Runs the program for the loaded config and resolves every output. */
 async function runProgram(stack = "test"): Promise<StackOutputs> {
-  const outputs = await defineStack(readStackConfig(), {
-    organization: "organization",
-    project: "bluegreen",
-    stack,
-  });
+  const config = readStackConfig();
+  const outputs = await defineStack(
+    config,
+    { organization: "organization", project: "bluegreen", stack },
+    readStackSecrets(config),
+  );
   const resolved: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(outputs))
     resolved[key] = await valueOf(value as pulumi.Input<unknown>);
@@ -222,6 +223,35 @@ describe("the program", () => {
         "registry.example.com/catalog:3.1.0",
         "registry.example.com/catalog:3.2.0",
       ]);
+    });
+  });
+
+  describe("the kubeconfig secret", () => {
+    const kubeconfig = "apiVersion: v1\nkind: Config\nusers: [{ name: ci, user: { token: s3cr3t-token } }]\n";
+
+    it("reaches the Kubernetes provider as a secret and never an output", async () => {
+      loadStack("gateway-dev", { "bluegreen:kubeconfig": kubeconfig }, ["bluegreen:kubeconfig"]);
+      const outputs = await runProgram("gateway-dev");
+      const [provider] = resourcesOfType("pulumi:providers:kubernetes");
+      assert.ok(provider, "no Kubernetes provider");
+      // The engine receives it wrapped as a secret, so it is encrypted in state and masked in logs.
+      assert.deepEqual(provider.inputs.kubeconfig, {
+        [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig,
+        value: kubeconfig,
+      });
+      assert.ok(!JSON.stringify(outputs).includes("s3cr3t-token"));
+    });
+
+    it("without it, the provider uses the ambient context", async () => {
+      loadStack("gateway-dev");
+      await runProgram("gateway-dev");
+      const [provider] = resourcesOfType("pulumi:providers:kubernetes");
+      assert.equal(provider.inputs.kubeconfig, undefined);
+    });
+
+    it("is refused in plain text", async () => {
+      loadStack("gateway-dev", { "bluegreen:kubeconfig": kubeconfig });
+      await assert.rejects(runProgram("gateway-dev"), /bluegreen:kubeconfig: must be a secret/);
     });
   });
 
