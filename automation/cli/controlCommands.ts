@@ -47,7 +47,8 @@ export async function abortCommand(
       `a driver is watching stack ${stack.name} (${describeHeartbeat(state)}); asking it to abort\n`,
     );
     const delivery = await deliver(control, clock, stack.config, { kind: "abort", by: who, at: clock.now() });
-    if (delivery === "taken") {
+    // Superseded by another operator's abort is as good as taken: the driver reverts either way.
+    if (delivery !== "withdrawn") {
       io.stderr.write(
         "the driver took the abort request: it reverts traffic to the stable colour now and reports the result in its own output\n",
       );

@@ -62,6 +62,16 @@ describe("bluegreen abort and promote", () => {
       assert.match(t.stderr(), /the driver took the abort request/);
     });
 
+    it("leaves it to the driver when another operator's abort replaces its own, without touching the stack", async () => {
+      clock.schedule(START + 3_000, () => void control.send({ kind: "abort", by: "ana", at: START + 3_000 }));
+      const t = testIo(project.dir);
+      const services = testServices({ clock, control });
+      const code = await run(["abort", "--stack", "dev"], t.io, services);
+      assert.equal(code, 4, t.stderr());
+      assert.equal(services.connects, 0, "no direct revert while a driver watches");
+      assert.equal(control.request?.by, "ana");
+    });
+
     it("withdraws an abort the driver does not take within two polls and reverts directly", async () => {
       const world = worldInProgress(config, clock);
       const t = testIo(project.dir);
