@@ -12,7 +12,7 @@ import { SimulatedWorld } from "../rehearsal/simulatedWorld";
 import { VirtualClock } from "../rehearsal/virtualClock";
 import { recordAudit } from "./auditRecord";
 import { type CliIo, UsageError } from "./io";
-import { PacedClock } from "./pacedClock";
+import { PacedClock } from "../adapters/pacedClock";
 import type { CliServices } from "./services";
 import { chooseSink, stopOnSignal } from "./session";
 import { checkVersion, loadStack, printWarnings } from "./stacks";

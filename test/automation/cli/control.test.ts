@@ -4,7 +4,7 @@ import * as path from "node:path";
 import type { BluegreenConfig } from "../../../infra/config/validate";
 import { deliver } from "../../../automation/cli/control";
 import { run } from "../../../automation/cli/main";
-import type { ConnectRequest } from "../../../automation/cli/services";
+import type { ConnectRequest } from "../../../automation/cli/connection";
 import { loadStack } from "../../../automation/cli/stacks";
 import type { DriverDeps } from "../../../automation/driver";
 import { SimulatedWorld } from "../../../automation/rehearsal/simulatedWorld";
