@@ -3,11 +3,12 @@
  * to an exit code; nothing here touches `process` (main.ts does).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { platformProfile } from "../../infra/config/schema";
 import { redactReason } from "../audit";
+import { describePlan } from "../core/plan";
 import { formatPlan } from "../output/planText";
 import { abortCommand, promoteCommand } from "./controlCommands";
 import { type CliIo, EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, UsageError } from "./io";
-import { describePlan } from "./plan";
 import { rehearseCommand } from "./rehearseCommand";
 import { rolloutCommand } from "./rolloutCommand";
 import type { CliServices } from "./services";
@@ -145,7 +146,9 @@ export function buildProgram(io: CliIo, services: CliServices, done: (code: numb
     .action((options: { stack: string; json?: boolean }) => {
       const stack = loadStack(io.cwd, options.stack);
       printWarnings(io, stack);
-      const plan = describePlan(stack.name, stack.config);
+      const { config } = stack;
+      const platform = platformProfile(config.service.platform, config.kubernetes?.routing.mode);
+      const plan = describePlan(stack.name, config, platform.alarms);
       io.stdout.write(options.json ? `${JSON.stringify(plan)}\n` : formatPlan(plan));
       done(EXIT_OK);
     });
