@@ -7,7 +7,8 @@ import { execFileSync } from "node:child_process";
 import * as os from "node:os";
 import { detectWho } from "../audit";
 import type { CliIo, StopSignal } from "./io";
-import { buildProgram, reportError } from "./program";
+import { reportError } from "./errors";
+import { buildProgram } from "./program";
 import { type CliServices, defaultServices } from "./services";
 
 /**

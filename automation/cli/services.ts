@@ -6,19 +6,11 @@ import * as path from "node:path";
 import { FileControlChannel, DEFAULT_CONTROL_DIR } from "../adapters/control/fileControlChannel";
 import { SystemClock } from "../adapters/systemClock";
 import type { DriverDeps } from "../driver";
-import type { EventSink } from "../events";
 import type { Clock } from "../ports";
+import type { ConnectRequest } from "./connection";
 import type { InspectableControlChannel } from "./control";
 import type { CliIo } from "./io";
 import type { LoadedStack } from "./stacks";
-
-/** What a real run needs to build its ports. */
-export interface ConnectRequest {
-  readonly stack: LoadedStack;
-  readonly io: CliIo;
-  readonly events: EventSink;
-  readonly control: InspectableControlChannel;
-}
 
 /** The world as the commands see it. */
 export interface CliServices {
@@ -41,8 +33,9 @@ export function defaultServices(): CliServices {
   return {
     async connect(request) {
       // Loaded on first use: the AWS SDK and the Automation API take over a second to load, which
-      // `validate` and `plan` should not pay. A plain require, because the CLI runs through tsx's
-      // CommonJS hook and a dynamic import() would bypass it.
+      // `validate`, `plan` and `rehearse` should not pay. A plain require, because the CLI runs
+      // through tsx's CommonJS hook and a dynamic import() would bypass it. wiring.ts takes its
+      // request type from connection.ts, not from here, so this is a one-way arrow.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const wiring = require("./wiring") as typeof import("./wiring");
       return wiring.connectStack(request);

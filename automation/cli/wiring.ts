@@ -25,14 +25,14 @@ import {
 } from "../adapters/kubernetes";
 import { AutomationStack, checkPulumiCli, checkStackExists } from "../adapters/pulumi";
 import { commandErrorHint, commandErrorSummary } from "../adapters/pulumi/errors";
+import { RoutingRouter, unsupportedRouting } from "../adapters/routingRouter";
 import { SystemClock } from "../adapters/systemClock";
+import { TrackedStack } from "../adapters/trackedStack";
 import type { DriverDeps, PreflightCheck } from "../driver";
 import type { StackPort } from "../ports";
 import { UsageError } from "./io";
-import { RoutingRouter, unsupportedRouting } from "./routingRouter";
-import type { ConnectRequest } from "./services";
+import type { ConnectRequest } from "./connection";
 import type { LoadedStack } from "./stacks";
-import { TrackedStack } from "./trackedStack";
 
 /** The AWS region of the stack: `aws:region` in its stack file, else AWS_REGION / AWS_DEFAULT_REGION. */
 export function stackRegion(request: Pick<ConnectRequest, "stack" | "io">): string {

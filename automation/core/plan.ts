@@ -1,8 +1,11 @@
 /**
- * The rollout plan as data: steps of (weight to the candidate, bake), and the arithmetic the loop
- * needs on it. Time is plain numbers (seconds in the plan, epoch milliseconds for instants).
+ * The rollout plan as data: steps of (weight to the candidate, bake), the arithmetic the loop
+ * needs on it, and the description `bluegreen plan` prints. Time is plain numbers (seconds in the
+ * plan, epoch milliseconds for instants).
  */
-import type { PlanStep } from "../../infra/config/validate";
+import type { BuiltInAlarm, Colour, Platform } from "../../infra/config/schema";
+import type { BluegreenConfig, PlanStep } from "../../infra/config/validate";
+import { other } from "./split";
 
 /** A resolved plan: weights strictly increasing, the last one 100 (the config schema enforces it). */
 export type Plan = readonly PlanStep[];
@@ -34,4 +37,88 @@ export function nextPollAt(
 /** Seconds of a step's bake still to run at `now`; 0 once it has passed. */
 export function remainingBakeSeconds(stepStartedAt: number, bakeSeconds: number, now: number): number {
   return Math.max(0, bakeSeconds - (now - stepStartedAt) / 1000);
+}
+
+/** One step of the plan with when its shift happens, counted in bake time. */
+export interface PlannedStep {
+  readonly step: number;
+  readonly weight: number;
+  readonly bakeSeconds: number;
+  /** Seconds of baking before this step's shift. */
+  readonly startsAfterSeconds: number;
+}
+
+/** Everything `plan` prints. */
+export interface PlanDescription {
+  readonly stack: string;
+  readonly service: string;
+  readonly platform: Platform;
+  readonly planName: string;
+  /** The colour a rollout would bring in, and the one it keeps as the revert target, per the stack file. */
+  readonly candidate: Colour;
+  readonly stable: Colour;
+  readonly stableVersion: string;
+  readonly steps: readonly PlannedStep[];
+  readonly totalBakeSeconds: number;
+  readonly pollIntervalSeconds: number;
+  readonly insufficientData: {
+    readonly policy: "wait" | "fail" | "ignore";
+    readonly deadlineSeconds: number;
+  };
+  readonly maxAlarmReadFailures: number;
+  readonly preTrafficCheck: boolean;
+  /**
+   * The built-in alarm keys watched on the candidate. The deployed stack turns them into alarm
+   * names (and a composite), so only the keys are known from the file.
+   */
+  readonly alarmKeys: readonly string[];
+  /** Alarms the team owns that judge the candidate colour (Kubernetes gateway mode), watched by name. */
+  readonly colourAlarms: readonly string[];
+  /** Alarms the team owns, watched by name. */
+  readonly extraAlarms: readonly string[];
+}
+
+/**
+ * The plan of a validated stack config. `platformAlarms` are the built-in alarms of the stack's
+ * platform (`platformProfile(...).alarms`): the caller looks them up, so the core imports only
+ * types from the config module.
+ */
+export function describePlan(
+  stack: string,
+  config: BluegreenConfig,
+  platformAlarms: readonly BuiltInAlarm[],
+): PlanDescription {
+  let elapsed = 0;
+  const steps = config.rollout.plan.map((step, index) => {
+    const planned = {
+      step: index + 1,
+      weight: step.weight,
+      bakeSeconds: step.bakeSeconds,
+      startsAfterSeconds: elapsed,
+    };
+    elapsed += step.bakeSeconds;
+    return planned;
+  });
+  const candidate = other(config.stable);
+  return {
+    stack,
+    service: config.service.name,
+    platform: config.service.platform,
+    planName: config.rollout.planName,
+    candidate,
+    stable: config.stable,
+    stableVersion: config.slots[config.stable].version,
+    steps,
+    totalBakeSeconds: elapsed,
+    pollIntervalSeconds: config.rollout.pollInterval,
+    insufficientData: {
+      policy: config.rollout.insufficientData.policy,
+      deadlineSeconds: config.rollout.insufficientData.deadline,
+    },
+    maxAlarmReadFailures: config.rollout.maxAlarmReadFailures,
+    preTrafficCheck: config.rollout.preTrafficCheck.enabled,
+    alarmKeys: platformAlarms.filter((key) => config.alarms[key].enabled),
+    colourAlarms: [...(config.alarms.colourAlarms?.[candidate] ?? [])],
+    extraAlarms: [...config.alarms.extra],
+  };
 }

@@ -1,6 +1,6 @@
 /** The text of `bluegreen plan`. */
 import { formatDuration } from "../../infra/config/duration";
-import type { PlanDescription } from "../cli/plan";
+import type { PlanDescription } from "../core/plan";
 
 const POLICY_TEXT: Record<PlanDescription["insufficientData"]["policy"], string> = {
   wait: "wait: tolerated up to the deadline within a step, then revert",

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import type { BluegreenConfig } from "../../../infra/config/validate";
 import { deliver } from "../../../automation/cli/control";
 import { run } from "../../../automation/cli/main";
-import type { ConnectRequest } from "../../../automation/cli/services";
+import type { ConnectRequest } from "../../../automation/cli/connection";
 import { loadStack } from "../../../automation/cli/stacks";
 import type { DriverDeps } from "../../../automation/driver";
 import { SimulatedWorld } from "../../../automation/rehearsal/simulatedWorld";
@@ -161,6 +161,68 @@ describe("bluegreen abort and promote", () => {
       assert.equal(record.outcome, "aborted");
       assert.equal(record.reason, "bad deploy");
       assert.deepEqual(record.versions, { from: "1.4.1", to: "1.5.0" });
+    });
+
+    it("exits 2 without reverting or auditing when a preflight check fails", async () => {
+      const world = worldInProgress(config, clock);
+      const t = testIo(project.dir);
+      const services = testServices({
+        clock,
+        control,
+        connect: async (request) =>
+          world.driverDeps(request.events, {
+            clock,
+            control: request.control,
+            preflightChecks: [
+              {
+                name: "aws-credentials",
+                run: async () => ({ ok: false, detail: "the SSO session expired" }),
+              },
+            ],
+          }),
+      });
+      const code = await run(["abort", "--stack", "dev"], t.io, services);
+      assert.equal(code, 2);
+      assert.match(t.stderr(), /preflight aws-credentials failed: the SSO session expired/);
+      assert.deepEqual(world.liveSplit(), { blue: 75, green: 25 });
+      assert.equal(fs.existsSync(path.join(project.dir, "audit.ndjson")), false);
+    });
+
+    it("finishes a direct revert that SIGINT and SIGTERM arrive during, then exits 4", async () => {
+      const world = worldInProgress(config, clock);
+      const t = testIo(project.dir);
+      const services = testServices({
+        clock,
+        control,
+        async connect(request) {
+          const deps = depsOf(world, clock, request);
+          const router = deps.router;
+          return {
+            ...deps,
+            router: {
+              read: (signal) => router.read(signal),
+              readiness: (colour, signal) => router.readiness(colour, signal),
+              preTrafficCheck: (colour, signal) => router.preTrafficCheck(colour, signal),
+              async write(split, signal) {
+                // A cancelled pipeline job signals while the revert is being written.
+                t.raise("SIGINT");
+                t.raise("SIGTERM");
+                return router.write(split, signal);
+              },
+            },
+          };
+        },
+      });
+      const code = await run(["abort", "--stack", "dev"], t.io, services);
+      assert.equal(code, 4, t.stdout() + t.stderr());
+      assert.deepEqual(world.liveSplit(), { blue: 100, green: 0 });
+      assert.equal(t.stderr().match(/SIGINT: reverting traffic to the stable colour/g)?.length, 1);
+      assert.match(t.stderr(), /SIGTERM: a revert is in progress; waiting for it to finish/);
+      assert.equal(t.listeners(), 0);
+      assert.equal(
+        ndjson(fs.readFileSync(path.join(project.dir, "audit.ndjson"), "utf8"))[0].outcome,
+        "aborted",
+      );
     });
 
     it("exits 2 when there is nothing to abort", async () => {

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
 import * as path from "node:path";
-import { stackFilePath, validateStackFile } from "../../../infra/config/stackFile";
+import { stackFilePath } from "../../../infra/config/stackFile";
 import { run } from "../../../automation/cli/main";
-import { describePlan, type PlanDescription } from "../../../automation/cli/plan";
+import type { PlanDescription } from "../../../automation/core/plan";
 import { VirtualClock } from "../../../automation/rehearsal/virtualClock";
 import { ecsStack, makeProject, testIo, testServices } from "./support";
 
@@ -24,7 +25,14 @@ const CUSTOM = ecsStack({
 describe("bluegreen plan", () => {
   let project: ReturnType<typeof makeProject>;
   beforeEach(() => {
-    project = makeProject({ dev: ecsStack(), prod: CUSTOM });
+    project = makeProject({
+      dev: ecsStack(),
+      prod: CUSTOM,
+      "gateway-dev": fs.readFileSync(
+        stackFilePath(path.resolve(__dirname, "../../.."), "gateway-dev"),
+        "utf8",
+      ),
+    });
   });
   afterEach(() => project.cleanup());
 
@@ -80,10 +88,10 @@ describe("bluegreen plan", () => {
     assert.deepEqual(description.insufficientData, { policy: "fail", deadlineSeconds: 300 });
   });
 
-  it("watches the team's alarms of the candidate colour in Kubernetes gateway mode, not ALB ones", () => {
-    const result = validateStackFile(stackFilePath(path.resolve(__dirname, "../../.."), "gateway-dev"));
-    assert.ok(result.ok);
-    const description = describePlan("gateway-dev", result.config);
+  it("watches the team's alarms of the candidate colour in Kubernetes gateway mode, not ALB ones", async () => {
+    const result = await plan(["--stack", "gateway-dev", "--json"]);
+    assert.equal(result.code, 0, result.stderr);
+    const description = JSON.parse(result.stdout) as PlanDescription;
     assert.deepEqual(description.alarmKeys, []);
     assert.deepEqual(description.colourAlarms, [
       "catalog-gateway-dev-green-pod-restarts",

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { run } from "../../../automation/cli/main";
-import type { ConnectRequest } from "../../../automation/cli/services";
+import type { ConnectRequest } from "../../../automation/cli/connection";
 import { loadStack } from "../../../automation/cli/stacks";
 import type { DriverDeps, PreflightCheck } from "../../../automation/driver";
 import { SimulatedWorld } from "../../../automation/rehearsal/simulatedWorld";

@@ -8,7 +8,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { InspectableControlChannel } from "../../../automation/cli/control";
 import type { CliIo, StopSignal } from "../../../automation/cli/io";
-import type { CliServices, ConnectRequest } from "../../../automation/cli/services";
+import type { ConnectRequest } from "../../../automation/cli/connection";
+import type { CliServices } from "../../../automation/cli/services";
 import type { DriverDeps } from "../../../automation/driver";
 import type { Clock, ControlRequest } from "../../../automation/ports";
 

@@ -1,29 +1,19 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { TrafficSplit } from "../../../infra/config/schema";
-import type { GatewayRouting, StackOutputs } from "../../../infra/outputs";
+import type { StackOutputs } from "../../../infra/outputs";
 import type { AccessRequest } from "../../../automation/adapters/kubernetes";
 import { UsageError } from "../../../automation/cli/io";
-import { RoutingRouter } from "../../../automation/cli/routingRouter";
 import { loadStack } from "../../../automation/cli/stacks";
-import { TrackedStack } from "../../../automation/cli/trackedStack";
 import { connectStack, kubeconfigSource, stackRegion } from "../../../automation/cli/wiring";
 import type { EventSink } from "../../../automation/events";
-import type { StackPort, TrafficRouter, UpdateOptions } from "../../../automation/ports";
+import type { StackPort } from "../../../automation/ports";
 import { SimulatedWorld } from "../../../automation/rehearsal/simulatedWorld";
 import { VirtualClock } from "../../../automation/rehearsal/virtualClock";
 import { FakeKubernetesApi } from "../adapters/kubernetes/fakeKubernetesApi";
 import { FakeControlChannel, ecsStack, makeProject, testIo } from "./support";
 
 const REPO_STACKS = path.join(__dirname, "..", "..", "..", "stacks");
-
-const GATEWAY_ROUTING: GatewayRouting = {
-  kind: "gateway",
-  namespace: "apps",
-  routeName: "checkout",
-  serviceNames: { blue: "checkout-blue", green: "checkout-green" },
-};
 
 /** The fake Kubernetes API that also answers access reviews: everything is allowed but `denied`. */
 class ReviewingKubernetesApi extends FakeKubernetesApi {
@@ -39,22 +29,6 @@ class ReviewingKubernetesApi extends FakeKubernetesApi {
 }
 
 const NO_EVENTS: EventSink = { emit: () => undefined };
-
-function fakeRouter(label: string, calls: string[]): TrafficRouter {
-  return {
-    read: async () => {
-      calls.push(`${label}.read`);
-      return { blue: 100, green: 0 };
-    },
-    write: async (split: TrafficSplit) => void calls.push(`${label}.write ${split.blue}/${split.green}`),
-    readiness: async () => ({ ready: true, detail: label }),
-    preTrafficCheck: async () => ({ ready: true, detail: label }),
-  };
-}
-
-function withRouting(outputs: StackOutputs, routing: StackOutputs["routing"]): StackOutputs {
-  return { ...outputs, routing };
-}
 
 describe("the wiring of a real run", () => {
   let project: ReturnType<typeof makeProject>;
@@ -87,103 +61,6 @@ describe("the wiring of a real run", () => {
           /pulumi config set aws:region eu-west-1 --stack noregion/.test(error.message) &&
           /AWS_REGION/.test(error.message),
       );
-    });
-  });
-
-  describe("RoutingRouter", () => {
-    it("delegates to the router of the deployed routing kind, built once", async () => {
-      const calls: string[] = [];
-      let built = 0;
-      const outputs = world.deployedOutputs();
-      const router = new RoutingRouter("dev", async () => outputs, {
-        alb: () => {
-          built += 1;
-          return fakeRouter("alb", calls);
-        },
-        lambda: () => fakeRouter("lambda", calls),
-      });
-      await router.read();
-      await router.write({ blue: 90, green: 10 });
-      assert.deepEqual(calls, ["alb.read", "alb.write 90/10"]);
-      assert.equal(built, 1);
-    });
-
-    it("delegates gateway routing to the gateway router", async () => {
-      const calls: string[] = [];
-      const outputs = withRouting(world.deployedOutputs(), GATEWAY_ROUTING);
-      const router = new RoutingRouter("dev", async () => outputs, {
-        alb: () => fakeRouter("alb", calls),
-        gateway: () => fakeRouter("gateway", calls),
-      });
-      await router.write({ blue: 0, green: 100 });
-      assert.deepEqual(calls, ["gateway.write 0/100"]);
-    });
-
-    it("refuses a routing kind it has no router for, naming the kind", async () => {
-      const outputs = withRouting(world.deployedOutputs(), GATEWAY_ROUTING);
-      const router = new RoutingRouter("dev", async () => outputs, { alb: () => fakeRouter("alb", []) });
-      await assert.rejects(router.read(), /stack dev routes traffic through routing kind "gateway"/);
-    });
-
-    it("says to deploy first when the stack has no outputs", async () => {
-      const router = new RoutingRouter("dev", async () => undefined, { alb: () => fakeRouter("alb", []) });
-      await assert.rejects(router.read(), /deploy it with `pulumi up` first/);
-    });
-  });
-
-  describe("TrackedStack", () => {
-    it("reads outputs once for the routers and refreshes them from every update", async () => {
-      let reads = 0;
-      const inner: StackPort = {
-        ...world.stack,
-        name: world.stack.name,
-        outputs: async (signal?: AbortSignal) => {
-          reads += 1;
-          return world.stack.outputs(signal);
-        },
-        update: (options: UpdateOptions) => world.stack.update(options),
-        readValues: () => world.stack.readValues(),
-        writeValues: (values) => world.stack.writeValues(values),
-        previewChanges: (signal) => world.stack.previewChanges(signal),
-        lock: () => world.stack.lock(),
-      };
-      const tracked = new TrackedStack(inner);
-      await tracked.current();
-      await tracked.current();
-      assert.equal(reads, 1);
-      const values = await tracked.readValues();
-      await tracked.writeValues({
-        ...values,
-        stable: "green",
-        traffic: { blue: 0, green: 100 },
-        revision: 1,
-      });
-      await tracked.update({ message: "promote" });
-      assert.equal((await tracked.current())?.stableColour, "green");
-      assert.equal(reads, 1);
-    });
-
-    it("forgets the outputs when an update fails, since it may have been saved", async () => {
-      let reads = 0;
-      const inner: StackPort = {
-        name: "dev",
-        outputs: async () => {
-          reads += 1;
-          return world.deployedOutputs();
-        },
-        update: async () => {
-          throw new Error("CommandError: connection reset");
-        },
-        readValues: () => world.stack.readValues(),
-        writeValues: async () => undefined,
-        previewChanges: async () => 0,
-        lock: async () => undefined,
-      };
-      const tracked = new TrackedStack(inner);
-      await tracked.current();
-      await assert.rejects(tracked.update({ message: "step" }));
-      await tracked.current();
-      assert.equal(reads, 2);
     });
   });
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { PacedClock } from "../../../automation/cli/pacedClock";
+import { PacedClock } from "../../../automation/adapters/pacedClock";
 import type { Clock } from "../../../automation/ports";
 import { VirtualClock } from "../../../automation/rehearsal/virtualClock";
 

@@ -2,11 +2,18 @@
  * `bluegreen validate`: the pull-request check for stack files. Each error is printed as
  * `<file>: <key path>: <message>` so CI annotates the line's file; any error exits 2.
  */
+import type { Command } from "commander";
 import * as path from "node:path";
-import { listStacks, stackFilePath, STACK_CONFIG_DIR, validateStackFile } from "../../infra/config/stackFile";
-import type { ConfigProblem } from "../../infra/config/validate";
-import { type CliIo, EXIT_OK, EXIT_USAGE } from "./io";
-import { formatProblem } from "./stacks";
+import {
+  listStacks,
+  stackFilePath,
+  STACK_CONFIG_DIR,
+  validateStackFile,
+} from "../../../infra/config/stackFile";
+import type { ConfigProblem } from "../../../infra/config/validate";
+import { type CommandContext, jsonOption } from "../commandLine";
+import { type CliIo, EXIT_OK, EXIT_USAGE } from "../io";
+import { formatProblem } from "../stacks";
 
 /** The result for one file, as `--json` prints it. */
 export interface FileValidation {
@@ -16,8 +23,17 @@ export interface FileValidation {
   readonly warnings: readonly ConfigProblem[];
 }
 
+/** The options of `validate`. */
+export interface ValidateCommandOptions {
+  readonly json: boolean;
+}
+
 /** Validates the given files (default: every stack file) and returns the exit code. */
-export function runValidate(io: CliIo, files: readonly string[], options: { json: boolean }): number {
+export function validateCommand(
+  io: CliIo,
+  files: readonly string[],
+  options: ValidateCommandOptions,
+): number {
   const targets =
     files.length > 0
       ? files.map((file) => path.resolve(io.cwd, file))
@@ -59,6 +75,22 @@ export function runValidate(io: CliIo, files: readonly string[], options: { json
     }
   }
   return failed ? EXIT_USAGE : EXIT_OK;
+}
+
+/** Adds `validate` to the program. */
+export function registerValidate(program: Command, { io, done }: CommandContext): void {
+  program
+    .command("validate")
+    .summary("check stack files against the config schema")
+    .description(
+      "Validates the given stack files, or every stacks/Pulumi.*.yaml. Prints each problem as " +
+        "`<file>: <key path>: <message>`; exits 2 on any error, 0 otherwise (warnings do not fail).",
+    )
+    .argument("[files...]", "stack files to check (default: every stacks/Pulumi.*.yaml)")
+    .addOption(jsonOption())
+    .action((files: string[], options: { json?: boolean }) => {
+      done(validateCommand(io, files, { json: options.json === true }));
+    });
 }
 
 /** Paths relative to the project when they are inside it: shorter, and what CI annotations expect. */

@@ -1,0 +1,89 @@
+/**
+ * `bluegreen rollout`: a real rollout of one stack, through the real ports. The driver runs its own
+ * preflight checks as its first events; SIGINT/SIGTERM make it revert and exit 4.
+ */
+import type { Command } from "commander";
+import { runRollout } from "../../driver";
+import { type CommandContext, EXIT_CODE_HELP, jsonOption, reasonOption, stackOption } from "../commandLine";
+import type { CliIo } from "../io";
+import { connectServices, runDriverCommand } from "../pipeline";
+import type { CliServices } from "../services";
+import { checkVersion } from "../stacks";
+
+/** The options of `rollout`. */
+export interface RolloutCommandOptions {
+  readonly stack: string;
+  readonly version: string;
+  readonly reason?: string;
+  readonly resume: boolean;
+  readonly json: boolean;
+}
+
+/** Runs a rollout and returns its exit code. */
+export async function rolloutCommand(
+  io: CliIo,
+  services: CliServices,
+  options: RolloutCommandOptions,
+): Promise<number> {
+  const version = checkVersion(options.version);
+  return runDriverCommand(io, services, {
+    name: "rollout",
+    stack: options.stack,
+    version,
+    reason: options.reason,
+    json: options.json,
+    connect: connectServices(io, services),
+    drive: (deps, { stack }, signal) =>
+      runRollout(deps, {
+        config: stack.config,
+        version,
+        reason: options.reason,
+        resume: options.resume,
+        signal,
+      }),
+  });
+}
+
+/** Adds `rollout` to the program. */
+export function registerRollout(program: Command, { io, services, done }: CommandContext): void {
+  program
+    .command("rollout")
+    .summary("release a version: deploy it to the idle colour and step traffic to it")
+    .description(
+      "Deploys --version to the idle colour, checks it is healthy, then moves traffic to it step by step, " +
+        "watching the alarms during each bake. Any alarm reverts traffic to the stable colour at once. " +
+        "Ctrl-C (SIGINT) or SIGTERM reverts too, then exits 4.",
+    )
+    .addOption(stackOption())
+    .requiredOption("--version <v>", "the version (image tag or artifact version) to release")
+    .addOption(reasonOption())
+    .option(
+      "--resume",
+      "continue a rollout a crashed or cancelled run left in progress (same --version)",
+      false,
+    )
+    .addOption(jsonOption())
+    .addHelpText(
+      "after",
+      `\nExamples:\n  bluegreen rollout --stack prod --version 1.4.2 --reason "checkout fix"\n  bluegreen rollout --stack prod --version 1.4.2 --resume\n${EXIT_CODE_HELP}`,
+    )
+    .action(
+      async (options: {
+        stack: string;
+        version: string;
+        reason?: string;
+        resume: boolean;
+        json?: boolean;
+      }) => {
+        done(
+          await rolloutCommand(io, services, {
+            stack: options.stack,
+            version: options.version,
+            reason: options.reason,
+            resume: options.resume,
+            json: options.json === true,
+          }),
+        );
+      },
+    );
+}

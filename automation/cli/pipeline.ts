@@ -1,0 +1,113 @@
+/**
+ * The one way a command runs the driver (`rollout`, `rehearse`, `abort`): load the stack, build the
+ * event sink, connect the ports, run the use case with SIGINT/SIGTERM turned into one abort, write
+ * the audit record and return the outcome's exit code. Each command describes only what differs.
+ */
+import type { DriverDeps, RolloutResult } from "../driver";
+import type { EventSink } from "../events";
+import { recordAudit } from "./auditRecord";
+import type { InspectableControlChannel } from "./control";
+import { type CliIo, EXIT_USAGE } from "./io";
+import { runPreflight } from "./preflight";
+import type { CliServices } from "./services";
+import { chooseSink, stopOnSignal } from "./session";
+import { type LoadedStack, loadStack, printWarnings } from "./stacks";
+
+/** The commands that run the driver, named as their audit records name them. */
+export type DriverCommandName = "rollout" | "rehearse" | "abort";
+
+/** The stack a run acts on, as every step sees it. */
+export interface StackRun {
+  readonly stack: LoadedStack;
+  /**
+   * The stack's control channel, made on first use and shared by every step after it. Made
+   * lazily because a rehearsal never uses it.
+   */
+  control(): InspectableControlChannel;
+}
+
+/** The driver's ports for one run. */
+export interface Connection {
+  readonly deps: DriverDeps;
+  /** What else ends the run besides SIGINT/SIGTERM: a rehearsal's scenario can. */
+  readonly signal?: AbortSignal;
+}
+
+/** What a command that runs the driver says about itself; the pipeline does the rest. */
+export interface DriverCommand {
+  readonly name: DriverCommandName;
+  /** `--stack`. */
+  readonly stack: string;
+  /** `--version`, already checked: the audit record's `to` when the driver names no candidate. */
+  readonly version?: string;
+  /** `--reason`, already redacted by its option. */
+  readonly reason?: string;
+  /** `--json`: NDJSON events instead of text. */
+  readonly json: boolean;
+  /** Runs once the stack is loaded, before anything connects; an exit code ends the command there. */
+  before?(run: StackRun): Promise<number | undefined>;
+  /** Builds the driver's ports; `startedAt` is the services' clock when the run began. */
+  connect(run: StackRun, events: EventSink, startedAt: number): Promise<Connection>;
+  /**
+   * Runs the connection's preflight checks before the use case and stops with exit 2 when one
+   * fails. runRollout runs them itself, as its first events. @default false
+   */
+  readonly preflight?: boolean;
+  /** The use case; `signal` aborts on the first SIGINT/SIGTERM. */
+  drive(deps: DriverDeps, run: StackRun, signal: AbortSignal): Promise<RolloutResult>;
+  /** Whether the run's result goes into the audit log. @default every result */
+  audits?(result: RolloutResult): boolean;
+}
+
+/** Runs the command through every step and returns its exit code. */
+export async function runDriverCommand(
+  io: CliIo,
+  services: CliServices,
+  command: DriverCommand,
+): Promise<number> {
+  const stack = loadStack(io.cwd, command.stack);
+  printWarnings(io, stack);
+  let control: InspectableControlChannel | undefined;
+  const run: StackRun = { stack, control: () => (control ??= services.control(stack, io)) };
+  const early = await command.before?.(run);
+  if (early !== undefined) return early;
+
+  const startedAt = services.clock.now();
+  const events = chooseSink(io, command.json);
+  const connection = await command.connect(run, events, startedAt);
+  const { deps } = connection;
+  if (command.preflight === true && !(await runPreflight(io, deps))) return EXIT_USAGE;
+
+  const stop = stopOnSignal(io);
+  const driverStart = deps.clock.now();
+  let result: RolloutResult;
+  try {
+    const signal = connection.signal ? AbortSignal.any([stop.signal, connection.signal]) : stop.signal;
+    result = await command.drive(deps, run, signal);
+  } finally {
+    stop.dispose();
+  }
+
+  if (command.audits?.(result) ?? true) {
+    await recordAudit(io, {
+      at: new Date(startedAt).toISOString(),
+      stack: stack.name,
+      command: command.name,
+      who: io.who(),
+      versions: { from: result.fromVersion, to: result.toVersion ?? command.version },
+      reason: command.reason,
+      outcome: result.outcome,
+      exitCode: result.exitCode,
+      elapsedSeconds: (deps.clock.now() - driverStart) / 1000,
+      rehearsal: command.name === "rehearse",
+    });
+  }
+  return result.exitCode;
+}
+
+/** The connect step of a run against the real stack: the services' ports over the stack's control channel. */
+export function connectServices(io: CliIo, services: CliServices): DriverCommand["connect"] {
+  return async (run, events) => ({
+    deps: await services.connect({ stack: run.stack, io, events, control: run.control() }),
+  });
+}
