@@ -428,7 +428,8 @@ describe("SimulatedWorld", () => {
     for (const platform of ["ecs", "lambda"] as const) {
       it(`${platform}: a full deploy changes 2 resources, a targeted step only the routing, and the live split follows`, async () => {
         const { world, clock } = setup(platform);
-        await world.stack.writeValues(stepValues(world, 0));
+        const deployed = stepValues(world, 0);
+        await world.stack.writeValues(deployed);
         const deploy = await world.stack.update({ message: "deploy green 1.5.0" });
         assert.equal(deploy.changed, 2);
         assert.equal(deploy.outputs.slots.green.version, "1.5.0");
@@ -443,8 +444,19 @@ describe("SimulatedWorld", () => {
         assert.deepEqual(step.outputs.traffic, { blue: 90, green: 10 });
         assert.deepEqual(await world.router.read(), { blue: 90, green: 10 });
         assert.deepEqual(world.updates(), [
-          { changed: 2, at: clock.now(), message: "deploy green 1.5.0" },
-          { targets: deploy.outputs.routingUrns, changed: 1, at: clock.now(), message: "step 1 of 4: 10%" },
+          {
+            changed: 2,
+            at: clock.now(),
+            message: "deploy green 1.5.0",
+            values: { ...deployed, revision: 8 },
+          },
+          {
+            targets: deploy.outputs.routingUrns,
+            changed: 1,
+            at: clock.now(),
+            message: "step 1 of 4: 10%",
+            values: { ...deployed, traffic: { blue: 90, green: 10 }, revision: 9 },
+          },
         ]);
         assert.equal(await world.stack.previewChanges(), 0);
       });
