@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import type { ReleaseValues } from "../../../automation/ports";
-import { MemoryControlChannel } from "../../../automation/rehearsal/memoryControlChannel";
 import { ScenarioError, parseScenario } from "../../../automation/rehearsal/scenario";
 import { simulateProgram } from "../../../automation/rehearsal/simulatedProgram";
 import { SimulatedWorld, SimulatedWorldOptions } from "../../../automation/rehearsal/simulatedWorld";
@@ -598,31 +597,5 @@ describe("SimulatedWorld", () => {
       const { world } = setup("ecs");
       assert.throws(() => world.inject({ alarm: "nope", state: "ALARM" }), /injected event 1\.alarm: "nope"/);
     });
-  });
-});
-
-describe("MemoryControlChannel", () => {
-  it("takes and clears the pending request", async () => {
-    const channel = new MemoryControlChannel();
-    await channel.send({ kind: "promote", by: "bob", at: 1 });
-    assert.deepEqual(await channel.take(), { kind: "promote", by: "bob", at: 1 });
-    assert.equal(await channel.take(), undefined);
-  });
-
-  it("never lets a later promote replace a pending abort", async () => {
-    const channel = new MemoryControlChannel();
-    await channel.send({ kind: "abort", by: "alice", at: 1 });
-    await channel.send({ kind: "promote-full", by: "bob", at: 2 });
-    assert.equal((await channel.take())?.kind, "abort");
-    assert.equal(channel.sent().length, 2);
-  });
-
-  it("keeps and clears the heartbeat", async () => {
-    const channel = new MemoryControlChannel();
-    assert.equal(await channel.lastHeartbeat(), undefined);
-    await channel.heartbeat(42);
-    assert.equal(await channel.lastHeartbeat(), 42);
-    await channel.clearHeartbeat();
-    assert.equal(await channel.lastHeartbeat(), undefined);
   });
 });
