@@ -110,6 +110,8 @@ export class SimulatedWorld {
       revision: config.revision,
     };
     const deployed = options.deployed === false ? undefined : copyValues(options.deployed ?? values);
+    // The router reads the stack's deployment and the stack writes the router's split; the
+    // closure is only called once both exist.
     this.routing = new SimulatedRouter(
       { ...shared, now, deployment: () => this.stackModel.deployed() },
       deployed && (options.live ?? deployed.traffic),
