@@ -23,7 +23,14 @@ export type {
   SignalScenarioEvent,
 } from "./scenario";
 export { SimulatedWorld } from "./simulatedWorld";
-export type { InjectedEvent, RecordedUpdate, RecordedWrite, SimulatedWorldOptions } from "./simulatedWorld";
+export type {
+  FaultSwitches,
+  InjectedEvent,
+  RecordedUpdate,
+  RecordedValueWrite,
+  RecordedWrite,
+  SimulatedWorldOptions,
+} from "./simulatedWorld";
 export {
   PROJECT_NAME,
   SIMULATED_ACCOUNT,

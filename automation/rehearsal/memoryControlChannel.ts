@@ -1,21 +1,27 @@
 /**
- * An in-memory control channel: how scenario operator events (and tests) reach a rehearsed
- * rollout, with the same take-and-clear semantics as the file-based channel.
+ * An in-memory control channel: how scenario operator events reach a rehearsed rollout, and the
+ * channel every test uses, with the same take-and-clear semantics and the same rule for combining
+ * requests (`combineRequests`) as the file-based channel.
  */
 import { combineRequests } from "../core/control";
 import type { ControlChannel, ControlRequest } from "../ports";
 
 /** A control channel held in memory. */
 export class MemoryControlChannel implements ControlChannel {
-  private pending: ControlRequest | undefined;
+  private waiting: ControlRequest | undefined;
   private heartbeatAt: number | undefined;
   private readonly history: ControlRequest[] = [];
 
   /** Returns and clears the pending request, if any. */
   async take(): Promise<ControlRequest | undefined> {
-    const request = this.pending;
-    this.pending = undefined;
+    const request = this.waiting;
+    this.waiting = undefined;
     return request;
+  }
+
+  /** The pending request, left in place: how a sender sees whether the driver took it. */
+  async pending(): Promise<ControlRequest | undefined> {
+    return this.waiting;
   }
 
   /** Leaves a request for the watching driver. */
@@ -29,7 +35,7 @@ export class MemoryControlChannel implements ControlChannel {
    */
   post(request: ControlRequest): void {
     this.history.push(request);
-    this.pending = combineRequests(this.pending, request);
+    this.waiting = combineRequests(this.waiting, request);
   }
 
   /** Records that a driver is watching the stack now. */

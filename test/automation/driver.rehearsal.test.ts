@@ -3,7 +3,7 @@ import type { BluegreenConfig } from "../../infra/config/validate";
 import { runRollout, RolloutResult } from "../../automation/driver";
 import type { Outcome, RolloutEvent } from "../../automation/events";
 import { parseScenario, SimulatedWorld, VirtualClock } from "../../automation/rehearsal";
-import { EPOCH, testConfig } from "./fakes";
+import { EPOCH, testConfig } from "./support";
 
 /**
  * The driver against the rehearsal environment: the same scenarios `bluegreen rehearse` runs,

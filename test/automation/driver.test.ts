@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { abortRollout, readStatus, RolloutResult, runRollout } from "../../automation/driver";
 import type { RolloutEvent } from "../../automation/events";
-import type { ReleaseValues } from "../../automation/ports";
-import { EPOCH, FakeWorld, minutes, seconds, testConfig } from "./fakes";
+import type { ReleaseValues, StackPort, TrafficRouter } from "../../automation/ports";
+import { DriverHarness, EPOCH, minutes, seconds, testConfig } from "./support";
 
 const VERSION = "1.5.0";
 const POLL_MS = seconds(10);
@@ -14,26 +14,34 @@ const PRE_ROLLOUT: Omit<ReleaseValues, "revision"> = {
 };
 /** The SOP plan: 10% 5m, 25% 5m, 50% 5m, 100% 10m; each step starts when the previous bake ends. */
 const STEP_STARTS = [0, minutes(5), minutes(10), minutes(15)];
+/** The candidate's (green's) alarms in stack dev, as the program names them. */
+const GREEN = {
+  composite: "checkout-dev-green",
+  errorRate: "checkout-dev-green-error-rate",
+  latencyP95: "checkout-dev-green-latency-p95",
+  unhealthyHosts: "checkout-dev-green-unhealthy-hosts",
+};
 
-function start(world: FakeWorld, options: { version?: string; resume?: boolean; signal?: AbortSignal } = {}) {
-  return runRollout(world.deps(), {
-    config: world.config,
+/** Runs a rollout; the world's signal is the run's SIGINT/SIGTERM (a `signal` event aborts it). */
+function start(h: DriverHarness, options: { version?: string; resume?: boolean } = {}) {
+  return runRollout(h.deps(), {
+    config: h.config,
     version: options.version ?? VERSION,
     reason: "release 1.5.0",
     resume: options.resume ?? false,
-    signal: options.signal ?? new AbortController().signal,
+    signal: h.world.signal,
   });
 }
 
 /** Events end with `completed` carrying the result, and nothing moves traffic forward after a revert. */
-function assertEventsClose(world: FakeWorld, result: RolloutResult): void {
-  const last = world.recorded[world.recorded.length - 1];
+function assertEventsClose(h: DriverHarness, result: RolloutResult): void {
+  const last = h.recorded[h.recorded.length - 1];
   assert.deepEqual(
     { type: last.type, outcome: last.type === "completed" ? last.outcome : undefined },
     { type: "completed", outcome: result.outcome },
   );
   assert.equal(last.type === "completed" && last.exitCode, result.exitCode);
-  const types = world.types();
+  const types = h.types();
   const reverted = types.indexOf("reverted");
   if (reverted >= 0) {
     const after = types.slice(reverted);
@@ -42,50 +50,56 @@ function assertEventsClose(world: FakeWorld, result: RolloutResult): void {
       `re-advanced after the revert: ${after.join(", ")}`,
     );
   }
-  for (const event of world.recorded) {
+  for (const event of h.recorded) {
     assert.equal(typeof event.elapsedSeconds, "number");
   }
 }
 
 /** Traffic on blue, the stack's values and outputs back to the pre-rollout ones with a newer revision. */
-function assertRestored(world: FakeWorld, options: { resumed?: boolean } = {}): void {
+function assertRestored(h: DriverHarness, options: { resumed?: boolean } = {}): void {
+  const { world } = h;
   const revisionAbove = 7;
-  assert.deepEqual(world.live, STABLE_ONLY, "live split");
-  const { revision, ...values } = world.values;
+  assert.deepEqual(world.liveSplit(), STABLE_ONLY, "live split");
+  const { revision, ...values } = world.stackValues();
   // A resumed run never saw the idle colour's previous version; the slot keeps what is deployed, at 0%.
   const expected = options.resumed
     ? { ...PRE_ROLLOUT, slots: { ...PRE_ROLLOUT.slots, green: { version: VERSION } } }
     : PRE_ROLLOUT;
   assert.deepEqual(values, expected, "stack values");
   assert.ok(revision > revisionAbove, `revision ${revision} must be above ${revisionAbove}`);
+  const writes = world.valueWrites();
   assert.ok(
-    world.valueWrites.every(
-      (write, index) => index === 0 || write.values.revision > world.valueWrites[index - 1].values.revision,
-    ),
+    writes.every((write, index) => index === 0 || write.values.revision > writes[index - 1].values.revision),
     "every write raises the revision",
   );
-  assert.equal(world.deployed?.stableColour, "blue");
-  assert.deepEqual(world.deployed?.traffic, STABLE_ONLY);
+  assert.equal(world.deployedOutputs().stableColour, "blue");
+  assert.deepEqual(world.deployedOutputs().traffic, STABLE_ONLY);
 }
 
-function assertNothingChanged(world: FakeWorld): void {
-  assert.deepEqual(world.valueWrites, [], "no writeValues");
-  assert.deepEqual(world.updates, [], "no update");
-  assert.deepEqual(world.routerWrites, [], "no router write");
-  assert.deepEqual(world.live, STABLE_ONLY);
+/** No value written, no update, no direct write; the live split as it was (none for a stack never deployed). */
+function assertNothingChanged(h: DriverHarness, options: { deployed?: boolean } = {}): void {
+  const { world } = h;
+  assert.deepEqual(world.valueWrites(), [], "no writeValues");
+  assert.deepEqual(world.updates(), [], "no update");
+  assert.deepEqual(world.routerWrites(), [], "no router write");
+  if (options.deployed === false) {
+    assert.throws(() => world.liveSplit(), /never been deployed/);
+  } else {
+    assert.deepEqual(world.liveSplit(), STABLE_ONLY);
+  }
 }
 
-function only<T extends RolloutEvent["type"]>(world: FakeWorld, type: T): Extract<RolloutEvent, { type: T }> {
-  const found = world.eventsOf(type);
+function only<T extends RolloutEvent["type"]>(h: DriverHarness, type: T): Extract<RolloutEvent, { type: T }> {
+  const found = h.eventsOf(type);
   assert.equal(found.length, 1, `exactly one ${type} event, got ${found.length}`);
   return found[0];
 }
 
 describe("driver: the happy path", () => {
   it("promotes in 25 virtual minutes with exit 0, verified shifts 10/25/50/100 and completed last", async () => {
-    const world = new FakeWorld();
+    const h = new DriverHarness();
     const startedAt = Date.now();
-    const result = await start(world);
+    const result = await start(h);
     assert.ok(Date.now() - startedAt < 2000, "a whole plan runs on virtual time");
 
     assert.deepEqual(
@@ -99,7 +113,7 @@ describe("driver: the happy path", () => {
     );
     assert.equal(result.fromVersion, "1.4.0");
     assert.equal(result.toVersion, VERSION);
-    const shifted = world.eventsOf("shifted");
+    const shifted = h.eventsOf("shifted");
     assert.deepEqual(
       shifted.map((event) => [event.step, event.of, event.weights]),
       [
@@ -113,15 +127,15 @@ describe("driver: the happy path", () => {
       shifted.map((event) => event.elapsedSeconds),
       STEP_STARTS.map((ms) => ms / 1000),
     );
-    assert.deepEqual(only(world, "promoted"), {
+    assert.deepEqual(only(h, "promoted"), {
       type: "promoted",
       stable: "green",
       version: VERSION,
       elapsedSeconds: 1500,
     });
-    assert.equal(world.recorded[0].type, "preflight");
+    assert.equal(h.recorded[0].type, "preflight");
     assert.deepEqual(
-      world.types().filter((type) => !["preflight", "baking", "alarm"].includes(type)),
+      h.types().filter((type) => !["preflight", "baking", "alarm"].includes(type)),
       [
         "started",
         "deployed",
@@ -135,46 +149,46 @@ describe("driver: the happy path", () => {
         "completed",
       ],
     );
-    assertEventsClose(world, result);
+    assertEventsClose(h, result);
 
-    assert.deepEqual(world.live, { blue: 0, green: 100 });
-    assert.deepEqual(world.values.slots, { blue: { version: "1.4.0" }, green: { version: VERSION } });
-    assert.equal(world.values.stable, "green");
-    assert.equal(world.deployed?.stableColour, "green");
-    assert.deepEqual(world.routerWrites, [], "steps go through the stack, never the direct path");
+    assert.deepEqual(h.world.liveSplit(), { blue: 0, green: 100 });
+    assert.deepEqual(h.world.stackValues().slots, {
+      blue: { version: "1.4.0" },
+      green: { version: VERSION },
+    });
+    assert.equal(h.world.stackValues().stable, "green");
+    assert.equal(h.world.deployedOutputs().stableColour, "green");
+    assert.deepEqual(h.world.routerWrites(), [], "steps go through the stack, never the direct path");
   });
 
   it("updates only the routing URNs for each step, and the full stack to deploy and promote", async () => {
-    const world = new FakeWorld();
-    await start(world);
+    const h = new DriverHarness();
+    await start(h);
+    const routingUrns = h.world.deployedOutputs().routingUrns;
+    const updates = h.world.updates();
     assert.deepEqual(
-      world.updates.map((update) => update.targets),
-      [undefined, world.routingUrns, world.routingUrns, world.routingUrns, world.routingUrns, undefined],
+      updates.map((update) => update.targets),
+      [undefined, routingUrns, routingUrns, routingUrns, routingUrns, undefined],
     );
-    assert.match(world.updates[0].message, /deploy 1.5.0 to green - release 1.5.0/);
-    assert.deepEqual(
-      world.updates[0].values.traffic,
-      STABLE_ONLY,
-      "the deploy gives the candidate no weight",
-    );
-    assert.equal(world.updates[0].values.stable, "blue", "the stable colour is written explicitly");
+    assert.match(updates[0].message, /deploy 1.5.0 to green - release 1.5.0/);
+    assert.deepEqual(updates[0].values.traffic, STABLE_ONLY, "the deploy gives the candidate no weight");
+    assert.equal(updates[0].values.stable, "blue", "the stable colour is written explicitly");
   });
 
   it("writes every set of values with revision max(deployed, config) + 1, rising on each write", async () => {
-    const world = new FakeWorld({ config: testConfig({ revision: 3 }) });
-    world.deployed = { ...(world.deployed as NonNullable<typeof world.deployed>), revision: 12 };
-    await start(world);
+    const h = new DriverHarness({ config: testConfig({ revision: 3 }), deployed: { revision: 12 } });
+    await start(h);
     assert.deepEqual(
-      world.valueWrites.map((write) => write.values.revision),
+      h.world.valueWrites().map((write) => write.values.revision),
       [13, 14, 15, 16, 17, 18],
     );
   });
 
   it("beats a heartbeat while it watches and clears it at the end", async () => {
-    const world = new FakeWorld();
+    const h = new DriverHarness();
     const beats: number[] = [];
-    const control = world.control;
-    const deps = world.deps({
+    const control = h.world.control;
+    const deps = h.deps({
       control: {
         take: () => control.take(),
         send: (request) => control.send(request),
@@ -187,7 +201,7 @@ describe("driver: the happy path", () => {
       },
     });
     await runRollout(deps, {
-      config: world.config,
+      config: h.config,
       version: VERSION,
       resume: false,
       signal: new AbortController().signal,
@@ -199,17 +213,18 @@ describe("driver: the happy path", () => {
   });
 
   it("reports baking with the remaining time and the alarm states", async () => {
-    const world = new FakeWorld();
-    await start(world);
-    const first = world.eventsOf("baking")[0];
+    const h = new DriverHarness();
+    await start(h);
+    const first = h.eventsOf("baking")[0];
     assert.equal(first.step, 1);
     assert.equal(first.weight, 10);
     assert.equal(first.remainingSeconds, 300);
     assert.deepEqual(Object.values(first.alarms), ["OK", "OK", "OK", "OK"]);
-    assert.deepEqual(Object.keys(first.alarms), world.watchedFor("green"));
+    assert.deepEqual(Object.keys(first.alarms), h.watchedFor("green"));
+    assert.deepEqual(Object.keys(first.alarms), Object.values(GREEN));
   });
 
-  it("runs a Lambda stack's plan the same way", async () => {
+  it("runs a Lambda stack's plan the same way, watching the Lambda alarms", async () => {
     const config = testConfig({
       service: { name: "orders", platform: "lambda" },
       network: undefined,
@@ -217,10 +232,15 @@ describe("driver: the happy path", () => {
       lambda: { code: { s3Bucket: "artifacts", s3KeyTemplate: "orders/{version}.zip" } },
       slots: { blue: { version: "1.4.0" }, green: { version: "1.3.0" } },
     });
-    const world = new FakeWorld({ config });
-    const result = await start(world);
+    const h = new DriverHarness({ config });
+    const result = await start(h);
     assert.equal(result.exitCode, 0);
-    assert.ok(Object.keys(world.eventsOf("baking")[0].alarms).includes("orders-dev-green-lambdaErrorRate"));
+    assert.deepEqual(Object.keys(h.eventsOf("baking")[0].alarms), [
+      "orders-dev-green",
+      "orders-dev-green-error-rate",
+      "orders-dev-green-throttles",
+      "orders-dev-green-duration-p95",
+    ]);
   });
 });
 
@@ -238,17 +258,17 @@ describe("driver: an alarm at any moment reverts at once and never re-advances",
   ];
   for (const moment of moments) {
     it(`${moment.label}: back to blue 100/0, exit 3, stack restored with a higher revision`, async () => {
-      const world = new FakeWorld();
-      world.at(moment.at, () => world.setAlarm("checkout-dev-green-errorRate", "ALARM", "5XX rate 12% > 5%"));
-      const result = await start(world);
+      const h = new DriverHarness();
+      h.world.inject({ at: moment.at, alarm: GREEN.errorRate, state: "ALARM", reason: "5XX rate 12% > 5%" });
+      const result = await start(h);
 
       assert.deepEqual([result.outcome, result.exitCode], ["rolled-back", 3]);
-      assert.match(result.reason, /checkout-dev-green-errorRate is ALARM: 5XX rate 12% > 5%/);
-      const shifted = world.eventsOf("shifted");
+      assert.match(result.reason, /checkout-dev-green-error-rate is ALARM: 5XX rate 12% > 5%/);
+      const shifted = h.eventsOf("shifted");
       assert.equal(shifted.length, moment.step, "stopped at the step the alarm fired in");
-      assert.equal(world.eventsOf("promoted").length, 0);
+      assert.equal(h.eventsOf("promoted").length, 0);
 
-      const reverted = only(world, "reverted");
+      const reverted = only(h, "reverted");
       assert.deepEqual(reverted.weights, STABLE_ONLY);
       const alarmSeconds = moment.at / 1000;
       assert.ok(reverted.elapsedSeconds >= alarmSeconds, "not before the alarm");
@@ -257,91 +277,95 @@ describe("driver: an alarm at any moment reverts at once and never re-advances",
         `reverted ${reverted.elapsedSeconds - alarmSeconds}s after the alarm, more than one poll interval`,
       );
       assert.ok(reverted.secondsSinceTrigger <= POLL_MS / 1000);
-      const alarm = world.eventsOf("alarm").find((event) => event.state === "ALARM");
+      const alarm = h
+        .eventsOf("alarm")
+        .find((event) => event.name === GREEN.errorRate && event.state === "ALARM");
       assert.deepEqual(alarm && { name: alarm.name, previous: alarm.previous }, {
-        name: "checkout-dev-green-errorRate",
+        name: GREEN.errorRate,
         previous: "OK",
       });
-      const revertWrite = world.routerWrites[0];
+      const updates = h.world.updates();
+      const revertWrite = h.world.routerWrites()[0];
       assert.deepEqual(revertWrite.split, STABLE_ONLY, "the direct path goes first");
       assert.ok(
-        world.updates[world.updates.length - 1].at >= revertWrite.at,
+        updates[updates.length - 1].at >= revertWrite.at,
         "the stack is restored after the direct write",
       );
-      assert.equal(
-        world.updates[world.updates.length - 1].targets,
-        undefined,
-        "the restore is a full update",
-      );
+      assert.equal(updates[updates.length - 1].targets, undefined, "the restore is a full update");
 
-      const restored = only(world, "restored");
-      assert.equal(restored.revision, world.values.revision);
+      const restored = only(h, "restored");
+      assert.equal(restored.revision, h.world.stackValues().revision);
       assert.equal(restored.drift, 0);
-      assertRestored(world);
-      assertEventsClose(world, result);
+      assertRestored(h);
+      assertEventsClose(h, result);
 
-      const writesAfter = world.valueWrites.length;
-      await world.clock.sleep(minutes(30));
-      assert.equal(world.valueWrites.length, writesAfter, "nothing is written once the run has ended");
+      const writesAfter = h.world.valueWrites().length;
+      await h.clock.sleep(minutes(30));
+      assert.equal(h.world.valueWrites().length, writesAfter, "nothing is written once the run has ended");
     });
   }
 
   it("warns that clients pinned by stickiness keep reaching the candidate", async () => {
-    const world = new FakeWorld();
-    const deployed = world.deployed as NonNullable<typeof world.deployed>;
-    world.deployed = {
-      ...deployed,
-      routing: { ...deployed.routing, kind: "alb", stickinessSeconds: 3600 } as typeof deployed.routing,
-    };
-    world.at(minutes(1), () => world.setAlarm("checkout-dev-green-deploy", "ALARM"));
-    await start(world);
+    const h = new DriverHarness({
+      config: testConfig({ alb: { stickiness: { enabled: true, duration: 3600 } } }),
+    });
+    h.world.inject({ at: minutes(1), alarm: GREEN.composite, state: "ALARM" });
+    await start(h);
     assert.ok(
-      world
+      h
         .eventsOf("warning")
         .some((event) => /pinned by ALB stickiness keep reaching green for up to 3600s/.test(event.message)),
     );
   });
 
   it("emits a warning when the preview after the restore still finds drift", async () => {
-    const world = new FakeWorld();
-    world.previewDrift = 2;
-    world.at(minutes(1), () => world.setAlarm("checkout-dev-green-deploy", "ALARM"));
-    const result = await start(world);
+    const h = new DriverHarness();
+    h.world.faults.driftOutOfBand(2);
+    h.world.inject({ at: minutes(1), alarm: GREEN.composite, state: "ALARM" });
+    const result = await start(h);
     assert.equal(result.exitCode, 3);
-    assert.equal(only(world, "restored").drift, 2);
-    assert.ok(world.eventsOf("warning").some((event) => /still finds 2 changes/.test(event.message)));
+    assert.equal(only(h, "restored").drift, 2);
+    assert.ok(h.eventsOf("warning").some((event) => /still finds 2 changes/.test(event.message)));
   });
 });
 
 describe("driver: preflight rejects with exit 2 and changes nothing", () => {
-  const cases: { name: string; arrange: (world: FakeWorld) => void; check: string; reason: RegExp }[] = [
+  const cases: {
+    name: string;
+    deployed?: false;
+    arrange: (h: DriverHarness) => void;
+    check: string;
+    reason: RegExp;
+  }[] = [
     {
-      name: "an alarm already firing before the start",
-      arrange: (world) => world.setAlarm("checkout-dev-green-latencyP95", "ALARM"),
+      name: "an alarm already firing before the start (its composite follows it)",
+      arrange: (h) => h.world.inject({ alarm: GREEN.latencyP95, state: "ALARM" }),
       check: "alarms",
-      reason: /checkout-dev-green-latencyP95 is in ALARM: refusing to start/,
+      reason: /alarms checkout-dev-green, checkout-dev-green-latency-p95 are in ALARM: refusing to start/,
     },
     {
       name: "a configured alarm that does not exist, named",
-      arrange: (world) => world.missingAlarms.add("checkout-dev-green-unhealthyHosts"),
+      arrange: (h) => h.world.inject({ fault: "alarm-missing", alarm: GREEN.unhealthyHosts }),
       check: "alarms",
-      reason: /checkout-dev-green-unhealthyHosts not found/,
+      reason: /checkout-dev-green-unhealthy-hosts not found/,
     },
     {
       name: "a stack locked by a live process, naming the holder",
-      arrange: (world) => (world.lock = { holder: "ci-runner-7 (pid 4242)", alive: true }),
+      arrange: (h) =>
+        h.world.inject({ fault: "stack-locked", alive: true, holder: "ci-runner-7 (pid 4242)" }),
       check: "lock",
       reason: /locked by ci-runner-7 \(pid 4242\), a process that is still running/,
     },
     {
       name: "a stale lock, saying how to clear it explicitly",
-      arrange: (world) => (world.lock = { holder: "laptop (pid 99)", alive: false }),
+      arrange: (h) => h.world.inject({ fault: "stack-locked", alive: false, holder: "laptop (pid 99)" }),
       check: "lock",
       reason: /stale lock from laptop \(pid 99\).*pulumi cancel --stack dev/,
     },
     {
       name: "a stack never deployed",
-      arrange: (world) => (world.deployed = undefined),
+      deployed: false,
+      arrange: () => undefined,
       check: "outputs",
       reason: /never been deployed: deploy it with `pulumi up` first/,
     },
@@ -354,29 +378,29 @@ describe("driver: preflight rejects with exit 2 and changes nothing", () => {
   ];
   for (const c of cases) {
     it(c.name, async () => {
-      const world = new FakeWorld();
-      c.arrange(world);
-      const result = await start(world, { version: c.check === "version" ? "1.4.0" : VERSION });
+      const h = new DriverHarness({ deployed: c.deployed });
+      c.arrange(h);
+      const result = await start(h, { version: c.check === "version" ? "1.4.0" : VERSION });
       assert.deepEqual([result.outcome, result.exitCode], ["rejected", 2]);
       assert.match(result.reason, c.reason);
-      const failed = world.eventsOf("preflight").filter((event) => !event.ok);
+      const failed = h.eventsOf("preflight").filter((event) => !event.ok);
       assert.deepEqual(
         failed.map((event) => event.check),
         [c.check],
       );
       assert.match(failed[0].detail, c.reason);
-      assert.ok(!world.types().includes("started"));
-      assertNothingChanged(world);
-      assertEventsClose(world, result);
+      assert.ok(!h.types().includes("started"));
+      assertNothingChanged(h, { deployed: c.deployed });
+      assertEventsClose(h, result);
     });
   }
 
   it("a failing extra preflight check runs first and names itself", async () => {
-    const world = new FakeWorld();
+    const h = new DriverHarness();
     let lockRead = false;
-    const stack = { ...world.stack, lock: async () => ((lockRead = true), undefined) };
+    const stack: StackPort = { ...h.world.stack, lock: async () => ((lockRead = true), undefined) };
     const result = await runRollout(
-      world.deps({
+      h.deps({
         stack,
         preflightChecks: [
           { name: "pulumi-cli", run: async () => ({ ok: true, detail: "pulumi v3.200.0" }) },
@@ -386,524 +410,519 @@ describe("driver: preflight rejects with exit 2 and changes nothing", () => {
           },
         ],
       }),
-      { config: world.config, version: VERSION, resume: false, signal: new AbortController().signal },
+      { config: h.config, version: VERSION, resume: false, signal: new AbortController().signal },
     );
     assert.equal(result.exitCode, 2);
     assert.match(result.reason, /aws-credentials: no credentials/);
     assert.equal(lockRead, false, "the wiring's checks run before the stack is touched");
-    assertNothingChanged(world);
+    assertNothingChanged(h);
   });
 
   it("a read that keeps failing in the preflight rejects without writing", async () => {
-    const world = new FakeWorld();
-    world.alarmReadsFailUntil = EPOCH + minutes(10);
-    const result = await start(world);
+    const h = new DriverHarness();
+    h.world.inject({ fault: "alarms-unreadable", for: minutes(10) });
+    const result = await start(h);
     assert.equal(result.exitCode, 2);
     assert.match(result.reason, /could not read the watched alarms .*ThrottlingException: Rate exceeded/);
-    assertNothingChanged(world);
+    assertNothingChanged(h);
   });
 
   it("INSUFFICIENT_DATA before the candidate has traffic does not block the start", async () => {
-    const world = new FakeWorld({
+    const h = new DriverHarness({
       config: testConfig({ rollout: { insufficientData: { policy: "ignore" } } }),
     });
-    for (const name of world.watchedFor("green")) world.setAlarm(name, "INSUFFICIENT_DATA");
-    const result = await start(world);
+    h.world.inject({ alarm: "*", state: "INSUFFICIENT_DATA" });
+    const result = await start(h);
     assert.equal(result.exitCode, 0);
   });
 });
 
 describe("driver: INSUFFICIENT_DATA and evaluation errors are never healthy", () => {
   it("wait: tolerated until the deadline, then reverts without advancing", async () => {
-    const world = new FakeWorld(); // policy wait, deadline 5m
-    world.at(minutes(1), () => world.setAlarm("checkout-dev-green-errorRate", "INSUFFICIENT_DATA"));
-    const result = await start(world);
+    const h = new DriverHarness(); // policy wait, deadline 5m
+    h.world.inject({ at: minutes(1), alarm: GREEN.errorRate, state: "INSUFFICIENT_DATA" });
+    const result = await start(h);
     assert.deepEqual([result.outcome, result.exitCode], ["rolled-back", 3]);
     assert.match(result.reason, /INSUFFICIENT_DATA for 300s, past the insufficient-data deadline of 300s/);
-    const reverted = only(world, "reverted");
+    const reverted = only(h, "reverted");
     assert.ok(
       reverted.elapsedSeconds >= 360 && reverted.elapsedSeconds <= 370,
       `reverted at ${reverted.elapsedSeconds}s`,
     );
     assert.equal(
-      world.eventsOf("shifted").length,
+      h.eventsOf("shifted").length,
       1,
       "the bake's end does not advance while an alarm is unknown",
     );
-    const held = world.eventsOf("baking").filter((event) => event.remainingSeconds === 0);
+    const held = h.eventsOf("baking").filter((event) => event.remainingSeconds === 0);
     assert.ok(held.length >= 5, "held at the end of the bake until the deadline");
-    assertRestored(world);
-    assertEventsClose(world, result);
+    assertRestored(h);
+    assertEventsClose(h, result);
   });
 
   it("wait: an alarm that recovers before the deadline lets the rollout go on", async () => {
-    const world = new FakeWorld();
-    world.at(minutes(1), () => world.setAlarm("checkout-dev-green-errorRate", "INSUFFICIENT_DATA"));
-    world.at(minutes(4), () => world.setAlarm("checkout-dev-green-errorRate", "OK"));
-    const result = await start(world);
+    const h = new DriverHarness();
+    h.world.inject({ at: minutes(1), alarm: GREEN.errorRate, state: "INSUFFICIENT_DATA" });
+    h.world.inject({ at: minutes(4), alarm: GREEN.errorRate, state: "OK" });
+    const result = await start(h);
     assert.equal(result.exitCode, 0);
   });
 
   it("fail: reverts at the first poll that sees it", async () => {
-    const world = new FakeWorld({
+    const h = new DriverHarness({
       config: testConfig({ rollout: { insufficientData: { policy: "fail" } } }),
     });
-    world.at(minutes(7), () => world.setAlarm("checkout-dev-green-deploy", "INSUFFICIENT_DATA"));
-    const result = await start(world);
+    h.world.inject({ at: minutes(7), alarm: GREEN.composite, state: "INSUFFICIENT_DATA" });
+    const result = await start(h);
     assert.deepEqual([result.outcome, result.exitCode], ["rolled-back", 3]);
     assert.match(
       result.reason,
-      /checkout-dev-green-deploy is INSUFFICIENT_DATA; the insufficient-data policy is "fail"/,
+      /checkout-dev-green is INSUFFICIENT_DATA; the insufficient-data policy is "fail"/,
     );
-    assert.ok(only(world, "reverted").elapsedSeconds - 420 <= 10);
-    assertRestored(world);
+    assert.ok(only(h, "reverted").elapsedSeconds - 420 <= 10);
+    assertRestored(h);
   });
 
   it("ignore: INSUFFICIENT_DATA counts as OK and the rollout promotes", async () => {
-    const world = new FakeWorld({
+    const h = new DriverHarness({
       config: testConfig({ rollout: { insufficientData: { policy: "ignore" } } }),
     });
-    world.at(minutes(1), () => world.setAlarm("checkout-dev-green-errorRate", "INSUFFICIENT_DATA"));
-    const result = await start(world);
+    h.world.inject({ at: minutes(1), alarm: GREEN.errorRate, state: "INSUFFICIENT_DATA" });
+    const result = await start(h);
     assert.deepEqual([result.outcome, result.exitCode], ["promoted", 0]);
-    assert.equal(world.eventsOf("shifted").length, 4);
+    assert.equal(h.eventsOf("shifted").length, 4);
   });
 
   it("EVALUATION_ERROR is not healthy even under ignore: reverts at the deadline", async () => {
-    const world = new FakeWorld({
+    const h = new DriverHarness({
       config: testConfig({ rollout: { insufficientData: { policy: "ignore", deadline: "2m" } } }),
     });
-    world.at(minutes(6), () =>
-      world.evaluationErrors.set("checkout-dev-green-latencyP95", "EVALUATION_ERROR"),
-    );
-    const result = await start(world);
+    h.world.inject({ at: minutes(6), fault: "evaluation-error", alarm: GREEN.latencyP95 });
+    const result = await start(h);
     assert.deepEqual([result.outcome, result.exitCode], ["rolled-back", 3]);
     assert.match(
       result.reason,
-      /checkout-dev-green-latencyP95 has been EvaluationState EVALUATION_ERROR for 120s/,
+      /checkout-dev-green-latency-p95 has been EvaluationState EVALUATION_ERROR for 120s/,
     );
-    assert.equal(world.eventsOf("shifted").length, 2);
-    assertRestored(world);
+    assert.equal(h.eventsOf("shifted").length, 2);
+    assertRestored(h);
   });
 
   it("EVALUATION_ERROR blocks an operator's promote", async () => {
-    const world = new FakeWorld();
-    world.at(minutes(1), () => world.evaluationErrors.set("checkout-dev-green-deploy", "PARTIAL_DATA"));
-    world.at(minutes(2), () =>
-      world.control.post({ kind: "promote-full", by: "alice", at: EPOCH + minutes(2) }),
-    );
-    const result = await start(world);
+    const h = new DriverHarness();
+    h.world.inject({
+      at: minutes(1),
+      fault: "evaluation-error",
+      alarm: GREEN.composite,
+      evaluationState: "PARTIAL_DATA",
+    });
+    h.world.inject({ at: minutes(2), operator: "promote-full", by: "alice" });
+    const result = await start(h);
     assert.equal(result.exitCode, 3);
     assert.ok(
-      world
+      h
         .eventsOf("warning")
         .some((event) =>
           /promote-full requested by alice ignored: the alarms are not all OK/.test(event.message),
         ),
     );
-    assert.equal(world.eventsOf("promoted").length, 0);
+    assert.equal(h.eventsOf("promoted").length, 0);
   });
 });
 
 describe("driver: unreadable and missing alarms", () => {
   it("a watched alarm that disappears during a bake reverts, naming it", async () => {
-    const world = new FakeWorld();
-    world.at(minutes(11), () => world.missingAlarms.add("checkout-dev-green-deploy"));
-    const result = await start(world);
+    const h = new DriverHarness();
+    h.world.inject({ at: minutes(11), fault: "alarm-missing", alarm: GREEN.composite });
+    const result = await start(h);
     assert.deepEqual([result.outcome, result.exitCode], ["rolled-back", 3]);
-    assert.match(result.reason, /checkout-dev-green-deploy not found/);
+    assert.match(result.reason, /checkout-dev-green not found/);
     assert.ok(
-      world
-        .eventsOf("alarm")
-        .some((event) => event.state === "MISSING" && event.name === "checkout-dev-green-deploy"),
+      h.eventsOf("alarm").some((event) => event.state === "MISSING" && event.name === GREEN.composite),
     );
-    assertRestored(world);
+    assertRestored(h);
   });
 
   it("a short throttling burst is absorbed by jittered retries: no failed poll, promotes", async () => {
-    const world = new FakeWorld();
-    world.at(minutes(3), () => (world.alarmReadFailures = 2));
-    const result = await start(world);
+    const h = new DriverHarness();
+    h.at(minutes(3), () => h.world.faults.throttleAlarmReads(2));
+    const result = await start(h);
     assert.equal(result.exitCode, 0);
-    assert.deepEqual(world.eventsOf("alarm-read-failed"), []);
-    assert.ok(world.randomCalls >= 2, "retry delays draw on the injected random source");
+    assert.deepEqual(h.eventsOf("alarm-read-failed"), []);
+    assert.ok(h.randomCalls >= 2, "retry delays draw on the injected random source");
   });
 
   it("a fault shorter than the limit of failed polls is tolerated and promotes", async () => {
-    const world = new FakeWorld();
-    world.at(minutes(3), () => (world.alarmReadsFailUntil = EPOCH + minutes(3) + seconds(25)));
-    const result = await start(world);
+    const h = new DriverHarness();
+    h.world.inject({ at: minutes(3), fault: "alarms-unreadable", for: seconds(25) });
+    const result = await start(h);
     assert.equal(result.exitCode, 0);
-    const failures = world.eventsOf("alarm-read-failed");
+    const failures = h.eventsOf("alarm-read-failed");
     assert.ok(failures.length >= 1 && failures.length < 4);
     assert.equal(failures[0].limit, 4);
     assert.match(failures[0].error, /ThrottlingException: Rate exceeded/);
   });
 
   it("after maxAlarmReadFailures consecutive failed polls, reverts with exit 3", async () => {
-    const world = new FakeWorld();
-    world.at(minutes(6), () => (world.alarmReadsFailUntil = EPOCH + minutes(60)));
-    const result = await start(world);
+    const h = new DriverHarness();
+    h.world.inject({ at: minutes(6), fault: "alarms-unreadable", for: minutes(54) });
+    const result = await start(h);
     assert.deepEqual([result.outcome, result.exitCode], ["rolled-back", 3]);
     assert.match(result.reason, /alarms unreadable: 4 consecutive polls/);
     assert.deepEqual(
-      world.eventsOf("alarm-read-failed").map((event) => event.consecutive),
+      h.eventsOf("alarm-read-failed").map((event) => event.consecutive),
       [1, 2, 3, 4],
     );
-    const reverted = only(world, "reverted");
+    const reverted = only(h, "reverted");
     assert.ok(reverted.elapsedSeconds <= 360 + 4 * 10 + 10, `reverted at ${reverted.elapsedSeconds}s`);
-    assertRestored(world);
-    assertEventsClose(world, result);
+    assertRestored(h);
+    assertEventsClose(h, result);
   });
 
   it("an unreadable live split also reverts after the limit", async () => {
-    const world = new FakeWorld();
-    world.at(minutes(6), () => (world.routerReadsFailUntil = EPOCH + minutes(7)));
-    const result = await start(world);
+    const h = new DriverHarness();
+    h.world.faults.throttleWeightReads({ at: minutes(6), for: minutes(1) });
+    const result = await start(h);
     assert.equal(result.exitCode, 3);
     assert.match(result.reason, /live split unreadable/);
-    assertRestored(world);
+    assertRestored(h);
   });
 });
 
 describe("driver: weight writes, read-backs and drift", () => {
   it("a failed weight write stays at the last verified split and reverts (exit 3)", async () => {
-    const world = new FakeWorld();
-    world.at(minutes(5) - seconds(1), () => (world.weightWritesFailUntil = EPOCH + minutes(5) + seconds(20)));
-    const result = await start(world);
+    const h = new DriverHarness();
+    h.world.inject({ at: minutes(5) - seconds(1), fault: "weight-write-fails", for: seconds(21) });
+    const result = await start(h);
     assert.deepEqual([result.outcome, result.exitCode], ["rolled-back", 3]);
     assert.match(
       result.reason,
-      /shifting to 25% on green \(step 2 of 4\) failed: CommandError: update failed: ModifyListener: Rate exceeded/,
+      /shifting to 25% on green \(step 2 of 4\) failed: CommandError: [\s\S]*updating urn:pulumi:dev::bluegreen::\S+::checkout-listener: InternalFailure/,
     );
     assert.deepEqual(
-      world.eventsOf("shifted").map((event) => event.weights.green),
+      h.eventsOf("shifted").map((event) => event.weights.green),
       [10],
     );
-    assertRestored(world);
-    assertEventsClose(world, result);
+    assertRestored(h);
+    assertEventsClose(h, result);
   });
 
   it("when the direct revert and the stack both fail for a while, retries both until one gets through", async () => {
-    const world = new FakeWorld();
-    world.at(minutes(7), () => {
-      world.setAlarm("checkout-dev-green-errorRate", "ALARM");
-      world.weightWritesFailUntil = EPOCH + minutes(9);
-    });
-    const result = await start(world);
+    const h = new DriverHarness();
+    h.world.inject({ at: minutes(7), alarm: GREEN.errorRate, state: "ALARM" });
+    h.world.inject({ at: minutes(7), fault: "weight-write-fails", for: minutes(2) });
+    const result = await start(h);
     assert.deepEqual([result.outcome, result.exitCode], ["rolled-back", 3]);
-    const reverted = only(world, "reverted");
+    const reverted = only(h, "reverted");
     assert.ok(reverted.elapsedSeconds >= 540, "only once the fault cleared");
     assert.ok(
-      world
+      h
         .eventsOf("warning")
         .some((event) => /could not put traffic back on blue directly/.test(event.message)),
     );
-    assertRestored(world);
+    assertRestored(h);
   });
 
   it("when nothing can move traffic back before the operation timeout, ends failed (exit 1) and says so", async () => {
-    const world = new FakeWorld({ config: testConfig({ rollout: { operationTimeout: "2m" } }) });
-    world.at(minutes(7), () => {
-      world.setAlarm("checkout-dev-green-errorRate", "ALARM");
-      world.weightWritesFailUntil = EPOCH + minutes(600);
-    });
-    const result = await start(world);
+    const h = new DriverHarness({ config: testConfig({ rollout: { operationTimeout: "2m" } }) });
+    h.world.inject({ at: minutes(7), alarm: GREEN.errorRate, state: "ALARM" });
+    h.world.inject({ at: minutes(7), fault: "weight-write-fails", for: minutes(600) });
+    const result = await start(h);
     assert.deepEqual([result.outcome, result.exitCode], ["failed", 1]);
-    assert.match(result.reason, /could not revert: the direct write failed .* traffic may still reach green/);
-    assert.equal(world.eventsOf("reverted").length, 0);
-    assertEventsClose(world, result);
+    assert.match(
+      result.reason,
+      /could not revert: the direct write failed .* traffic may still reach green/s,
+    );
+    assert.equal(h.eventsOf("reverted").length, 0);
+    assertEventsClose(h, result);
   });
 
   it("a read-back that differs after a write reverts and reports it", async () => {
-    const world = new FakeWorld();
-    world.at(minutes(10) - seconds(1), () => (world.readBackOverride = { blue: 75, green: 25 }));
-    world.at(minutes(10) + seconds(1), () => (world.readBackOverride = undefined));
-    const result = await start(world);
+    const h = new DriverHarness();
+    h.at(minutes(10) - seconds(1), () => h.world.faults.raceNextWrite({ blue: 75, green: 25 }));
+    const result = await start(h);
     assert.deepEqual([result.outcome, result.exitCode], ["rolled-back", 3]);
     assert.match(
       result.reason,
       /read back blue 75 \/ green 25 instead of blue 50 \/ green 50; .*someone else wrote/,
     );
-    assertRestored(world);
+    assertRestored(h);
   });
 
   it("weights drifting during a bake (someone else wrote) revert and report", async () => {
-    const world = new FakeWorld();
-    world.at(minutes(12), () => (world.live = { blue: 20, green: 80 }));
-    const result = await start(world);
+    const h = new DriverHarness();
+    h.world.inject({ at: minutes(12), fault: "weights-drift", weights: { blue: 20, green: 80 } });
+    const result = await start(h);
     assert.deepEqual([result.outcome, result.exitCode], ["rolled-back", 3]);
     assert.match(
       result.reason,
       /live split changed to blue 20 \/ green 80 while this rollout had set blue 50 \/ green 50: someone else wrote/,
     );
-    assert.ok(only(world, "reverted").elapsedSeconds - 720 <= 10);
-    assertRestored(world);
+    assert.ok(only(h, "reverted").elapsedSeconds - 720 <= 10);
+    assertRestored(h);
   });
 });
 
 describe("driver: signals and operator requests", () => {
-  for (const signalName of ["SIGINT", "SIGTERM"]) {
+  for (const signalName of ["SIGINT", "SIGTERM"] as const) {
     it(`${signalName} mid-bake reverts first, then ends aborted (exit 4)`, async () => {
-      const world = new FakeWorld();
-      const controller = new AbortController();
+      const h = new DriverHarness();
       const stopAt = minutes(8) + seconds(3);
-      world.at(stopAt, () => {
-        const reason = new Error(`stopped by ${signalName}`);
-        reason.name = "AbortError";
-        controller.abort(reason);
-      });
-      const result = await start(world, { signal: controller.signal });
+      h.world.inject({ at: stopAt, signal: signalName });
+      const result = await start(h);
       assert.deepEqual([result.outcome, result.exitCode], ["aborted", 4]);
-      assert.match(result.reason, new RegExp(`interrupted \\(stopped by ${signalName}\\)`));
-      const reverted = only(world, "reverted");
+      assert.match(result.reason, new RegExp(`interrupted \\(received ${signalName}\\)`));
+      const reverted = only(h, "reverted");
       assert.equal(
         reverted.elapsedSeconds,
         stopAt / 1000,
         "reverts at the moment of the signal, not the next poll",
       );
-      assert.equal(world.routerWrites[0].aborted, false, "the revert runs on its own signal");
-      assert.deepEqual(world.types().slice(-3), ["reverted", "restored", "completed"]);
-      assertRestored(world);
-      assertEventsClose(world, result);
+      assert.deepEqual(
+        h.world.routerWrites()[0],
+        { split: STABLE_ONLY, at: EPOCH + stopAt },
+        "the revert runs on its own signal: its write is not refused as aborted",
+      );
+      assert.deepEqual(h.types().slice(-3), ["reverted", "restored", "completed"]);
+      assertRestored(h);
+      assertEventsClose(h, result);
     });
   }
 
   it("a signal before anything was written ends aborted (exit 4) without touching the stack", async () => {
-    const world = new FakeWorld();
-    const controller = new AbortController();
-    controller.abort();
-    const result = await start(world, { signal: controller.signal });
+    const h = new DriverHarness();
+    h.world.inject({ signal: "SIGTERM" });
+    const result = await start(h);
     assert.deepEqual([result.outcome, result.exitCode], ["aborted", 4]);
-    assertNothingChanged(world);
-    assertEventsClose(world, result);
+    assertNothingChanged(h);
+    assertEventsClose(h, result);
   });
 
   it("a signal during the deploy still reverts and restores the stack", async () => {
-    const world = new FakeWorld();
-    const controller = new AbortController();
-    const stack = {
-      ...world.stack,
-      update: async (options: Parameters<typeof world.stack.update>[0]) => {
-        const answer = await world.stack.update(options);
-        if (world.updates.length === 1) controller.abort();
+    const h = new DriverHarness();
+    const stack: StackPort = {
+      ...h.world.stack,
+      update: async (options) => {
+        const answer = await h.world.stack.update(options);
+        if (h.world.updates().length === 1) h.world.inject({ signal: "SIGTERM" });
         return answer;
       },
     };
-    const result = await runRollout(world.deps({ stack }), {
-      config: world.config,
+    const result = await runRollout(h.deps({ stack }), {
+      config: h.config,
       version: VERSION,
       resume: false,
-      signal: controller.signal,
+      signal: h.world.signal,
     });
     assert.equal(result.exitCode, 4);
-    assert.equal(world.eventsOf("shifted").length, 0);
-    assertRestored(world);
+    assert.equal(h.eventsOf("shifted").length, 0);
+    assertRestored(h);
   });
 
   it("an operator abort via the control channel reverts with exit 4", async () => {
-    const world = new FakeWorld();
-    world.at(minutes(7), () => world.control.post({ kind: "abort", by: "alice", at: EPOCH + minutes(7) }));
-    const result = await start(world);
+    const h = new DriverHarness();
+    h.world.inject({ at: minutes(7), operator: "abort", by: "alice" });
+    const result = await start(h);
     assert.deepEqual([result.outcome, result.exitCode], ["aborted", 4]);
     assert.equal(result.reason, "aborted by alice");
-    assert.ok(only(world, "reverted").elapsedSeconds - 420 <= 10);
-    assertRestored(world);
-    assertEventsClose(world, result);
+    assert.ok(only(h, "reverted").elapsedSeconds - 420 <= 10);
+    assertRestored(h);
+    assertEventsClose(h, result);
   });
 
   it("promote ends the current bake early while the alarms are OK", async () => {
-    const world = new FakeWorld();
-    world.at(minutes(1), () => world.control.post({ kind: "promote", by: "alice", at: EPOCH + minutes(1) }));
-    const result = await start(world);
+    const h = new DriverHarness();
+    h.world.inject({ at: minutes(1), operator: "promote", by: "alice" });
+    const result = await start(h);
     assert.equal(result.exitCode, 0);
-    const shifted = world.eventsOf("shifted");
+    const shifted = h.eventsOf("shifted");
     assert.deepEqual(
       shifted.map((event) => event.elapsedSeconds),
       [0, 60, 360, 660],
       "step 2 started at the promote; the others bake in full",
     );
-    assert.match(world.updates[2].message, /alice \(promote\)/);
+    assert.match(h.world.updates()[2].message, /alice \(promote\)/);
   });
 
   it("promote-full skips every remaining step while the alarms are OK", async () => {
-    const world = new FakeWorld();
-    world.at(minutes(6), () =>
-      world.control.post({ kind: "promote-full", by: "bob", at: EPOCH + minutes(6) }),
-    );
-    const result = await start(world);
+    const h = new DriverHarness();
+    h.world.inject({ at: minutes(6), operator: "promote-full", by: "bob" });
+    const result = await start(h);
     assert.deepEqual([result.outcome, result.exitCode], ["promoted", 0]);
     assert.deepEqual(
-      world.eventsOf("shifted").map((event) => event.weights.green),
+      h.eventsOf("shifted").map((event) => event.weights.green),
       [10, 25],
     );
-    assert.ok(only(world, "promoted").elapsedSeconds <= 370);
-    assert.deepEqual(world.live, { blue: 0, green: 100 });
-    assert.equal(world.values.stable, "green");
+    assert.ok(only(h, "promoted").elapsedSeconds <= 370);
+    assert.deepEqual(h.world.liveSplit(), { blue: 0, green: 100 });
+    assert.equal(h.world.stackValues().stable, "green");
   });
 
   it("promote while an alarm is unknown is ignored with a warning", async () => {
-    const world = new FakeWorld();
-    world.at(minutes(1), () => world.setAlarm("checkout-dev-green-errorRate", "INSUFFICIENT_DATA"));
-    world.at(minutes(2), () => world.control.post({ kind: "promote", by: "alice", at: EPOCH + minutes(2) }));
-    world.at(minutes(3), () => world.setAlarm("checkout-dev-green-errorRate", "OK"));
-    const result = await start(world);
+    const h = new DriverHarness();
+    h.world.inject({ at: minutes(1), alarm: GREEN.errorRate, state: "INSUFFICIENT_DATA" });
+    h.world.inject({ at: minutes(2), operator: "promote", by: "alice" });
+    h.world.inject({ at: minutes(3), alarm: GREEN.errorRate, state: "OK" });
+    const result = await start(h);
     assert.equal(result.exitCode, 0);
     assert.ok(
-      world.eventsOf("warning").some((event) => /promote requested by alice ignored/.test(event.message)),
+      h.eventsOf("warning").some((event) => /promote requested by alice ignored/.test(event.message)),
     );
     assert.deepEqual(
-      world.eventsOf("shifted").map((event) => event.elapsedSeconds),
+      h.eventsOf("shifted").map((event) => event.elapsedSeconds),
       [0, 300, 600, 900],
     );
   });
 
   it("a request left before the run started is discarded, not acted on", async () => {
-    const world = new FakeWorld();
-    world.control.post({ kind: "abort", by: "yesterday", at: EPOCH - minutes(600) });
-    const result = await start(world);
+    const h = new DriverHarness();
+    await h.world.control.send({ kind: "abort", by: "yesterday", at: EPOCH - minutes(600) });
+    const result = await start(h);
     assert.equal(result.exitCode, 0);
     assert.ok(
-      world
-        .eventsOf("warning")
-        .some((event) => /discarded a abort request from yesterday/.test(event.message)),
+      h.eventsOf("warning").some((event) => /discarded a abort request from yesterday/.test(event.message)),
     );
   });
 
   it("an abort while waiting for readiness reverts before any weight moves", async () => {
-    const world = new FakeWorld();
-    world.ready = { ready: false, detail: "0 of 2 targets healthy" };
-    world.at(minutes(2), () => world.control.post({ kind: "abort", by: "alice", at: EPOCH + minutes(2) }));
-    const result = await start(world);
+    const h = new DriverHarness();
+    h.world.inject({ fault: "candidate-unhealthy" });
+    h.world.inject({ at: minutes(2), operator: "abort", by: "alice" });
+    const result = await start(h);
     assert.equal(result.exitCode, 4);
-    assert.equal(world.eventsOf("shifted").length, 0);
-    assertRestored(world);
+    assert.equal(h.eventsOf("shifted").length, 0);
+    assertRestored(h);
   });
 });
 
 describe("driver: locks and failing updates", () => {
   it("a lock held by a live process during the restore: traffic reverted directly, lock not broken, reported", async () => {
-    const world = new FakeWorld();
-    world.at(minutes(6), () => {
-      world.lock = { holder: "alice@laptop (pid 311)", alive: true };
-      world.setAlarm("checkout-dev-green-errorRate", "ALARM");
-    });
-    const result = await start(world);
+    const h = new DriverHarness();
+    const lock = { holder: "alice@laptop (pid 311)", alive: true };
+    h.world.inject({ at: minutes(6), fault: "stack-locked", ...lock });
+    h.world.inject({ at: minutes(6), alarm: GREEN.errorRate, state: "ALARM" });
+    const result = await start(h);
     assert.deepEqual([result.outcome, result.exitCode], ["rolled-back", 3]);
     assert.match(
       result.reason,
       /traffic is back on blue through the direct path, but stack dev is locked by alice@laptop \(pid 311\)/,
     );
-    assert.deepEqual(world.live, STABLE_ONLY);
-    assert.deepEqual(world.lock, { holder: "alice@laptop (pid 311)", alive: true }, "the lock is left alone");
-    assert.equal(world.eventsOf("restored").length, 0);
-    assert.ok(world.eventsOf("warning").some((event) => /locked by alice@laptop/.test(event.message)));
-    const { revision, ...values } = world.values;
+    assert.deepEqual(h.world.liveSplit(), STABLE_ONLY);
+    assert.deepEqual(await h.world.stack.lock(), lock, "the lock is left alone");
+    assert.equal(h.eventsOf("restored").length, 0);
+    assert.ok(h.eventsOf("warning").some((event) => /locked by alice@laptop/.test(event.message)));
+    const { revision, ...values } = h.world.stackValues();
     assert.deepEqual(
       values,
       PRE_ROLLOUT,
       "the restored values are in the stack's config for the next update",
     );
     assert.ok(revision > 7);
-    assertEventsClose(world, result);
+    assertEventsClose(h, result);
   });
 
   it("up() throwing after the update was saved is reconciled from the outputs and the rollout continues", async () => {
-    const world = new FakeWorld();
-    world.upThrowsAfterSave = 1;
-    const result = await start(world);
+    const h = new DriverHarness();
+    h.world.inject({ fault: "up-throws-after-save" });
+    const result = await start(h);
     assert.deepEqual([result.outcome, result.exitCode], ["promoted", 0]);
     assert.ok(
-      world.eventsOf("warning").some((event) => /reported an error after it was saved/.test(event.message)),
+      h.eventsOf("warning").some((event) => /reported an error after it was saved/.test(event.message)),
     );
-    assert.equal(only(world, "deployed").version, VERSION);
+    assert.equal(only(h, "deployed").version, VERSION);
   });
 
   it("up() throwing after saving a step is reconciled too", async () => {
-    const world = new FakeWorld();
-    world.at(minutes(5) - seconds(1), () => (world.upThrowsAfterSave = 1));
-    const result = await start(world);
+    const h = new DriverHarness();
+    h.world.inject({ at: minutes(5) - seconds(1), fault: "up-throws-after-save" });
+    const result = await start(h);
     assert.equal(result.exitCode, 0);
-    assert.equal(world.eventsOf("shifted").length, 4);
+    assert.equal(h.eventsOf("shifted").length, 4);
+    assert.ok(h.world.updates()[2].error, "the step's update was the one that threw after saving");
   });
 
   it("up() failing before saving during the deploy rolls back with exit 3", async () => {
-    const world = new FakeWorld();
-    world.upFails = 1;
-    const result = await start(world);
-    assert.deepEqual([result.outcome, result.exitCode], ["rolled-back", 3]);
-    assert.match(result.reason, /deploying 1.5.0 to green failed: CommandError: update failed/);
-    assert.equal(world.eventsOf("deployed").length, 0);
-    assert.equal(world.eventsOf("shifted").length, 0);
-    assertRestored(world);
-    assertEventsClose(world, result);
-  });
-
-  it("a candidate with no healthy targets gets no weight (exit 3)", async () => {
-    const world = new FakeWorld();
-    world.ready = { ready: false, detail: "0 of 2 targets healthy" };
-    const result = await start(world);
+    const h = new DriverHarness();
+    h.world.inject({ fault: "up-fails" });
+    const result = await start(h);
     assert.deepEqual([result.outcome, result.exitCode], ["rolled-back", 3]);
     assert.match(
       result.reason,
-      /green was not ready after 1800s \(0 of 2 targets healthy\); it got no traffic/,
+      /deploying 1.5.0 to green failed: CommandError: code: 255\nstderr: error: update failed/,
     );
-    assert.equal(world.eventsOf("shifted").length, 0);
+    assert.equal(h.eventsOf("deployed").length, 0);
+    assert.equal(h.eventsOf("shifted").length, 0);
+    assertRestored(h);
+    assertEventsClose(h, result);
+  });
+
+  it("a candidate with no healthy targets gets no weight (exit 3)", async () => {
+    const h = new DriverHarness();
+    h.world.inject({ fault: "candidate-unhealthy" });
+    const result = await start(h);
+    assert.deepEqual([result.outcome, result.exitCode], ["rolled-back", 3]);
+    assert.match(
+      result.reason,
+      /green was not ready after 1800s \(0 of 2 targets healthy in checkout-green-[0-9a-f]{7} \(Target\.FailedHealthChecks\)\); it got no traffic/,
+    );
+    assert.equal(h.eventsOf("shifted").length, 0);
     assert.ok(
-      world.updates.every((update) => update.values.traffic.green === 0),
+      h.world.updates().every((update) => update.values.traffic.green === 0),
       "no update ever gave green weight",
     );
-    assertRestored(world);
+    assertRestored(h);
   });
 
   it("a failed pre-traffic check rolls back before any weight moves", async () => {
-    const world = new FakeWorld();
-    world.preTraffic = { ready: false, detail: "GET /health answered 503" };
-    const result = await start(world);
+    const h = new DriverHarness();
+    h.world.inject({ fault: "pre-traffic-check-fails" });
+    const routing = h.world.deployedOutputs().routing;
+    const endpoint = routing.kind === "alb" ? routing.testEndpoint : assert.fail("ECS routes through an ALB");
+    const result = await start(h);
     assert.equal(result.exitCode, 3);
-    assert.deepEqual(only(world, "checked"), {
+    assert.deepEqual(only(h, "checked"), {
       type: "checked",
       colour: "green",
       ok: false,
-      detail: "GET /health answered 503",
+      detail: `GET ${endpoint}/health -> 503 (expected 200)`,
       elapsedSeconds: 0,
     });
-    assert.equal(world.eventsOf("shifted").length, 0);
-    assertRestored(world);
+    assert.equal(h.eventsOf("shifted").length, 0);
+    assertRestored(h);
   });
 
   it("an unexpected error still reverts (best effort) and ends failed (exit 1)", async () => {
-    const world = new FakeWorld();
-    const router = {
-      ...world.router,
-      readiness: async () => undefined as unknown as Awaited<ReturnType<typeof world.router.readiness>>,
+    const h = new DriverHarness();
+    const router: TrafficRouter = {
+      ...h.world.router,
+      readiness: async () => undefined as unknown as Awaited<ReturnType<TrafficRouter["readiness"]>>,
     };
-    const result = await runRollout(world.deps({ router }), {
-      config: world.config,
+    const result = await runRollout(h.deps({ router }), {
+      config: h.config,
       version: VERSION,
       resume: false,
       signal: new AbortController().signal,
     });
     assert.deepEqual([result.outcome, result.exitCode], ["failed", 1]);
     assert.match(result.reason, /unexpected error: TypeError/);
-    assert.equal(world.eventsOf("shifted").length, 0);
-    assertRestored(world);
-    assertEventsClose(world, result);
+    assert.equal(h.eventsOf("shifted").length, 0);
+    assertRestored(h);
+    assertEventsClose(h, result);
   });
 
   it("a router answer that is not a split counts as a failed read, never as verified", async () => {
-    const world = new FakeWorld();
-    const router = {
-      ...world.router,
-      read: async () => {
-        const live = await world.router.read();
-        return world.elapsed() >= minutes(7) && world.routerWrites.length === 0
+    const h = new DriverHarness();
+    const router: TrafficRouter = {
+      ...h.world.router,
+      read: async (signal) => {
+        const live = await h.world.router.read(signal);
+        return h.elapsed() >= minutes(7) && h.world.routerWrites().length === 0
           ? (undefined as unknown as typeof live)
           : live;
       },
     };
-    const result = await runRollout(world.deps({ router }), {
-      config: world.config,
+    const result = await runRollout(h.deps({ router }), {
+      config: h.config,
       version: VERSION,
       resume: false,
       signal: new AbortController().signal,
@@ -911,200 +930,199 @@ describe("driver: locks and failing updates", () => {
     assert.deepEqual([result.outcome, result.exitCode], ["rolled-back", 3]);
     assert.match(result.reason, /live split unreadable: 4 consecutive polls/);
     assert.ok(
-      world
-        .eventsOf("warning")
-        .some((event) => /the router returned nothing, not a split/.test(event.message)),
+      h.eventsOf("warning").some((event) => /the router returned nothing, not a split/.test(event.message)),
     );
-    assertRestored(world);
+    assertRestored(h);
   });
 });
 
-describe("driver: crash recovery and concurrent rollouts", () => {
-  /** Runs until the alarm source hangs at `ms` (the process dies mid-call), leaving the world as it was. */
-  async function crashAt(world: FakeWorld, ms: number): Promise<void> {
-    world.hangFrom = EPOCH + ms;
-    void start(world);
-    while (world.clock.now() < EPOCH + ms) await world.clock.sleep(0);
-    for (let i = 0; i < 20; i++) await Promise.resolve();
-    world.hangFrom = Number.POSITIVE_INFINITY;
-    world.recorded.length = 0;
-  }
+/**
+ * Starts a rollout and lets it run until `ms`, where the process running it is killed mid-call
+ * (its alarm reads and readiness checks never answer); then the world answers again for the next
+ * run, and the events are cleared so they are the next run's alone.
+ */
+async function crashAt(h: DriverHarness, ms: number): Promise<void> {
+  h.world.faults.hang(ms);
+  void start(h);
+  while (h.clock.now() < EPOCH + ms) await h.clock.sleep(0);
+  for (let i = 0; i < 20; i++) await Promise.resolve();
+  h.world.faults.endHang();
+  h.recorded.length = 0;
+}
 
+describe("driver: crash recovery and concurrent rollouts", () => {
   it("--resume continues from the step the live split shows, from the world not memory", async () => {
-    const world = new FakeWorld();
-    await crashAt(world, minutes(7));
-    assert.deepEqual(world.live, { blue: 75, green: 25 }, "the crash left 25% live");
-    const updatesBefore = world.updates.length;
-    const result = await start(world, { resume: true });
+    const h = new DriverHarness();
+    await crashAt(h, minutes(7));
+    assert.deepEqual(h.world.liveSplit(), { blue: 75, green: 25 }, "the crash left 25% live");
+    const updatesBefore = h.world.updates().length;
+    const result = await start(h, { resume: true });
     assert.deepEqual([result.outcome, result.exitCode], ["promoted", 0]);
-    assert.equal(only(world, "started").resumed, true);
+    assert.equal(only(h, "started").resumed, true);
     assert.deepEqual(
-      world.eventsOf("shifted").map((event) => [event.step, event.weights.green]),
+      h.eventsOf("shifted").map((event) => [event.step, event.weights.green]),
       [
         [2, 25],
         [3, 50],
         [4, 100],
       ],
     );
-    assert.equal(world.eventsOf("deployed").length, 0, "the deploy is not repeated");
-    assert.deepEqual(world.updates[updatesBefore].targets, world.routingUrns);
+    assert.equal(h.eventsOf("deployed").length, 0, "the deploy is not repeated");
+    assert.deepEqual(h.world.updates()[updatesBefore].targets, h.world.deployedOutputs().routingUrns);
   });
 
   it("--resume after a crash mid-shift (live one step ahead of the outputs) re-bakes the live step", async () => {
-    const world = new FakeWorld();
-    await crashAt(world, minutes(7));
-    world.live = { blue: 50, green: 50 };
-    const result = await start(world, { resume: true });
+    const h = new DriverHarness();
+    await crashAt(h, minutes(7));
+    h.world.inject({ fault: "weights-drift", weights: { blue: 50, green: 50 } });
+    const result = await start(h, { resume: true });
     assert.equal(result.exitCode, 0);
     assert.deepEqual(
-      world.eventsOf("shifted").map((event) => event.weights.green),
+      h.eventsOf("shifted").map((event) => event.weights.green),
       [50, 100],
     );
   });
 
   it("--resume with a split no step explains reverts (exit 3)", async () => {
-    const world = new FakeWorld();
-    await crashAt(world, minutes(7));
-    world.live = { blue: 100, green: 0 };
-    const result = await start(world, { resume: true });
+    const h = new DriverHarness();
+    await crashAt(h, minutes(7));
+    h.world.inject({ fault: "weights-drift", weights: { blue: 100, green: 0 } });
+    const result = await start(h, { resume: true });
     assert.deepEqual([result.outcome, result.exitCode], ["rolled-back", 3]);
     assert.match(
       result.reason,
       /cannot resume: the stack applied 25% to green but the live split is blue 100 \/ green 0/,
     );
-    assert.equal(world.eventsOf("shifted").length, 0);
-    assertRestored(world, { resumed: true });
+    assert.equal(h.eventsOf("shifted").length, 0);
+    assertRestored(h, { resumed: true });
   });
 
   it("--resume while an alarm fires reverts instead of leaving the candidate unwatched", async () => {
-    const world = new FakeWorld();
-    await crashAt(world, minutes(7));
-    world.setAlarm("checkout-dev-green-errorRate", "ALARM");
-    const result = await start(world, { resume: true });
+    const h = new DriverHarness();
+    await crashAt(h, minutes(7));
+    h.world.inject({ alarm: GREEN.errorRate, state: "ALARM" });
+    const result = await start(h, { resume: true });
     assert.deepEqual([result.outcome, result.exitCode], ["rolled-back", 3]);
-    assert.equal(world.eventsOf("shifted").length, 0);
-    assert.deepEqual(world.live, STABLE_ONLY);
+    assert.equal(h.eventsOf("shifted").length, 0);
+    assert.deepEqual(h.world.liveSplit(), STABLE_ONLY);
   });
 
   it("--resume after a crash between the deploy and the first shift continues from readiness", async () => {
-    const world = new FakeWorld();
-    world.ready = { ready: false, detail: "0 of 2 targets healthy" };
-    await crashAt(world, minutes(2));
-    assert.deepEqual([world.deployed?.slots.green.version, world.live.green], [VERSION, 0]);
-    world.ready = { ready: true, detail: "2 of 2 targets healthy" };
-    const result = await start(world, { resume: true });
+    const h = new DriverHarness();
+    h.world.inject({ fault: "candidate-unhealthy", for: minutes(2) });
+    await crashAt(h, minutes(2));
+    assert.deepEqual(
+      [h.world.deployedOutputs().slots.green.version, h.world.liveSplit().green],
+      [VERSION, 0],
+    );
+    const result = await start(h, { resume: true });
     assert.equal(result.exitCode, 0);
-    assert.equal(world.eventsOf("deployed").length, 0);
-    assert.equal(only(world, "ready").colour, "green");
+    assert.equal(h.eventsOf("deployed").length, 0);
+    assert.equal(only(h, "ready").colour, "green");
   });
 
   it("without --resume a crashed rollout is rejected (exit 2) and nothing changes", async () => {
-    const world = new FakeWorld();
-    await crashAt(world, minutes(7));
-    const writes = world.valueWrites.length;
-    const updates = world.updates.length;
-    const result = await start(world);
+    const h = new DriverHarness();
+    await crashAt(h, minutes(7));
+    const writes = h.world.valueWrites().length;
+    const updates = h.world.updates().length;
+    const result = await start(h);
     assert.deepEqual([result.outcome, result.exitCode], ["rejected", 2]);
     assert.match(result.reason, /already in progress .*--resume/);
-    assert.equal(world.valueWrites.length, writes);
-    assert.equal(world.updates.length, updates);
-    assert.deepEqual(world.live, { blue: 75, green: 25 });
+    assert.equal(h.world.valueWrites().length, writes);
+    assert.equal(h.world.updates().length, updates);
+    assert.deepEqual(h.world.liveSplit(), { blue: 75, green: 25 });
   });
 
   it("a second rollout with a different version while one is in progress is rejected and never mixes candidates", async () => {
-    const world = new FakeWorld();
-    await crashAt(world, minutes(7));
+    const h = new DriverHarness();
+    await crashAt(h, minutes(7));
     for (const resume of [false, true]) {
-      const result = await start(world, { version: "1.6.0", resume });
+      const result = await start(h, { version: "1.6.0", resume });
       assert.deepEqual([result.outcome, result.exitCode], ["rejected", 2]);
       assert.match(result.reason, /rollout of 1.5.0 is in progress .*refusing to start 1.6.0/);
     }
-    assert.equal(world.values.slots.green.version, VERSION);
-    assert.equal(world.deployed?.slots.green.version, VERSION);
+    assert.equal(h.world.stackValues().slots.green.version, VERSION);
+    assert.equal(h.world.deployedOutputs().slots.green.version, VERSION);
   });
 
   it("a rejected second run does not clear the first run's heartbeat", async () => {
-    const world = new FakeWorld();
-    await crashAt(world, minutes(7));
-    await world.control.heartbeat(world.clock.now());
-    await start(world, { version: "1.6.0" });
-    assert.equal(await world.control.lastHeartbeat(), world.clock.now());
+    const h = new DriverHarness();
+    await crashAt(h, minutes(7));
+    await h.world.control.heartbeat(h.clock.now());
+    await start(h, { version: "1.6.0" });
+    assert.equal(await h.world.control.lastHeartbeat(), h.clock.now());
   });
 });
 
 describe("driver: abortRollout", () => {
-  async function inProgress(): Promise<FakeWorld> {
-    const world = new FakeWorld();
-    world.hangFrom = EPOCH + minutes(7);
-    void start(world);
-    while (world.clock.now() < EPOCH + minutes(7)) await world.clock.sleep(0);
-    for (let i = 0; i < 20; i++) await Promise.resolve();
-    world.hangFrom = Number.POSITIVE_INFINITY;
-    world.recorded.length = 0;
-    return world;
+  /** A rollout left at 25% by a run killed at 7m, nobody watching. */
+  async function inProgress(): Promise<DriverHarness> {
+    const h = new DriverHarness();
+    await crashAt(h, minutes(7));
+    return h;
   }
 
   it("reverts directly, then restores the stack: exit 4", async () => {
-    const world = await inProgress();
-    const result = await abortRollout(world.deps(), {
-      config: world.config,
+    const h = await inProgress();
+    const result = await abortRollout(h.deps(), {
+      config: h.config,
       by: "alice",
       reason: "bad deploy",
     });
     assert.deepEqual([result.outcome, result.exitCode], ["aborted", 4]);
     assert.equal(result.reason, "aborted by alice: bad deploy");
-    assert.deepEqual(world.live, STABLE_ONLY);
-    assert.equal(world.values.stable, "blue");
-    assert.deepEqual(world.values.traffic, STABLE_ONLY);
-    assert.deepEqual(world.deployed?.traffic, STABLE_ONLY);
-    assert.deepEqual(world.types(), ["reverted", "restored", "completed"]);
+    assert.deepEqual(h.world.liveSplit(), STABLE_ONLY);
+    assert.equal(h.world.stackValues().stable, "blue");
+    assert.deepEqual(h.world.stackValues().traffic, STABLE_ONLY);
+    assert.deepEqual(h.world.deployedOutputs().traffic, STABLE_ONLY);
+    assert.deepEqual(h.types(), ["reverted", "restored", "completed"]);
     assert.deepEqual(
-      world.control.sent().filter((request) => request.kind === "abort"),
+      h.world.control.sent().filter((request) => request.kind === "abort"),
       [],
     );
   });
 
   it("a lock held by a live process: traffic back directly, lock kept, reported", async () => {
-    const world = await inProgress();
-    world.lock = { holder: "bob@ci (pid 77)", alive: true };
-    const result = await abortRollout(world.deps(), { config: world.config, by: "alice" });
+    const h = await inProgress();
+    const lock = { holder: "bob@ci (pid 77)", alive: true };
+    h.world.inject({ fault: "stack-locked", ...lock });
+    const result = await abortRollout(h.deps(), { config: h.config, by: "alice" });
     assert.equal(result.exitCode, 4);
     assert.match(result.reason, /through the direct path, but stack dev is locked by bob@ci \(pid 77\)/);
-    assert.deepEqual(world.live, STABLE_ONLY);
-    assert.deepEqual(world.lock, { holder: "bob@ci (pid 77)", alive: true });
+    assert.deepEqual(h.world.liveSplit(), STABLE_ONLY);
+    assert.deepEqual(await h.world.stack.lock(), lock);
   });
 
   it("ends failed (exit 1) when traffic cannot be moved back", async () => {
-    const world = await inProgress();
-    world.weightWritesFailUntil = EPOCH + minutes(6000);
-    const result = await abortRollout(world.deps(), { config: world.config, by: "alice" });
+    const h = await inProgress();
+    h.world.inject({ fault: "weight-write-fails" });
+    const result = await abortRollout(h.deps(), { config: h.config, by: "alice" });
     assert.deepEqual([result.outcome, result.exitCode], ["failed", 1]);
     assert.match(result.reason, /could not revert/);
-    assert.deepEqual(world.live, { blue: 75, green: 25 });
+    assert.deepEqual(h.world.liveSplit(), { blue: 75, green: 25 });
   });
 
   it("with nothing in progress: rejected (exit 2), nothing written", async () => {
-    const world = new FakeWorld();
-    const result = await abortRollout(world.deps(), { config: world.config, by: "alice" });
+    const h = new DriverHarness();
+    const result = await abortRollout(h.deps(), { config: h.config, by: "alice" });
     assert.deepEqual([result.outcome, result.exitCode], ["rejected", 2]);
     assert.match(result.reason, /no rollout is in progress/);
-    assertNothingChanged(world);
-    assert.deepEqual(world.types(), ["completed"]);
+    assertNothingChanged(h);
+    assert.deepEqual(h.types(), ["completed"]);
   });
 });
 
 describe("driver: readStatus", () => {
   it("reports versions, configured and actual splits, drift, progress, watch and alarms", async () => {
-    const world = new FakeWorld();
-    world.deployed = {
-      ...(world.deployed as NonNullable<typeof world.deployed>),
-      traffic: { blue: 75, green: 25 },
-    };
-    world.live = { blue: 50, green: 50 };
-    world.missingAlarms.add("checkout-dev-green-unhealthyHosts");
-    world.evaluationErrors.set("checkout-dev-green-latencyP95", "EVALUATION_ERROR");
-    await world.control.heartbeat(world.clock.now() - seconds(25));
-    const status = await readStatus(world.deps(), world.config);
+    const h = new DriverHarness({
+      deployed: { traffic: { blue: 75, green: 25 } },
+      live: { blue: 50, green: 50 },
+    });
+    h.world.inject({ fault: "alarm-missing", alarm: GREEN.unhealthyHosts });
+    h.world.inject({ fault: "evaluation-error", alarm: GREEN.latencyP95 });
+    await h.world.control.heartbeat(h.clock.now() - seconds(25));
+    const status = await readStatus(h.deps(), h.config);
     assert.deepEqual(
       {
         stack: status.stack,
@@ -1133,14 +1151,11 @@ describe("driver: readStatus", () => {
         revision: 7,
       },
     );
+    assert.deepEqual(status.alarms.find((alarm) => alarm.name === GREEN.unhealthyHosts)?.state, "MISSING");
     assert.deepEqual(
-      status.alarms.find((alarm) => alarm.name === "checkout-dev-green-unhealthyHosts")?.state,
-      "MISSING",
-    );
-    assert.deepEqual(
-      status.alarms.find((alarm) => alarm.name === "checkout-dev-green-latencyP95"),
+      status.alarms.find((alarm) => alarm.name === GREEN.latencyP95),
       {
-        name: "checkout-dev-green-latencyP95",
+        name: GREEN.latencyP95,
         state: "OK",
         evaluationState: "EVALUATION_ERROR",
       },
@@ -1149,16 +1164,16 @@ describe("driver: readStatus", () => {
   });
 
   it("a quiet stack: no drift, nothing in progress, nobody watching", async () => {
-    const world = new FakeWorld();
-    await world.control.heartbeat(world.clock.now() - seconds(31));
-    const status = await readStatus(world.deps(), world.config);
+    const h = new DriverHarness();
+    await h.world.control.heartbeat(h.clock.now() - seconds(31));
+    const status = await readStatus(h.deps(), h.config);
     assert.deepEqual([status.drift, status.inProgress, status.watched], [false, false, false]);
   });
 
   it("a stack never deployed is an error that says what to do", async () => {
-    const world = new FakeWorld({ deployed: false });
+    const h = new DriverHarness({ deployed: false });
     await assert.rejects(
-      readStatus(world.deps(), world.config),
+      readStatus(h.deps(), h.config),
       /stack dev has no outputs: deploy it with `pulumi up` first/,
     );
   });

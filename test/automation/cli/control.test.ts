@@ -7,9 +7,10 @@ import { run } from "../../../automation/cli/main";
 import type { ConnectRequest } from "../../../automation/cli/connection";
 import { loadStack } from "../../../automation/cli/stacks";
 import type { DriverDeps } from "../../../automation/driver";
+import { MemoryControlChannel } from "../../../automation/rehearsal/memoryControlChannel";
 import { SimulatedWorld } from "../../../automation/rehearsal/simulatedWorld";
 import { VirtualClock } from "../../../automation/rehearsal/virtualClock";
-import { FakeControlChannel, ecsStack, makeProject, ndjson, testIo, testServices } from "./support";
+import { ecsStack, makeProject, ndjson, testIo, testServices } from "./support";
 
 const START = 1_700_000_000_000;
 
@@ -35,20 +36,18 @@ function depsOf(world: SimulatedWorld, clock: VirtualClock, request: ConnectRequ
 describe("bluegreen abort and promote", () => {
   let project: ReturnType<typeof makeProject>;
   let clock: VirtualClock;
-  let control: FakeControlChannel;
+  let control: MemoryControlChannel;
   let config: BluegreenConfig;
   beforeEach(() => {
     project = makeProject({ dev: ecsStack() });
     clock = new VirtualClock(START);
-    control = new FakeControlChannel();
+    control = new MemoryControlChannel();
     config = loadStack(project.dir, "dev").config;
   });
   afterEach(() => project.cleanup());
 
   describe("with a driver watching", () => {
-    beforeEach(() => {
-      control.beat = START - 15_000;
-    });
+    beforeEach(() => control.heartbeat(START - 15_000));
 
     it("hands abort to the driver when it takes the request, without touching the stack", async () => {
       clock.schedule(START + 3_000, () => void control.take());
@@ -56,7 +55,7 @@ describe("bluegreen abort and promote", () => {
       const services = testServices({ clock, control });
       const code = await run(["abort", "--stack", "dev", "--reason", "pager"], t.io, services);
       assert.equal(code, 4, t.stderr());
-      assert.deepEqual(control.sent, [{ kind: "abort", by: "tester@example.com", at: START }]);
+      assert.deepEqual(control.sent(), [{ kind: "abort", by: "tester@example.com", at: START }]);
       assert.equal(services.connects, 0);
       assert.match(t.stderr(), /last heartbeat 15s ago/);
       assert.match(t.stderr(), /the driver took the abort request/);
@@ -69,7 +68,7 @@ describe("bluegreen abort and promote", () => {
       const code = await run(["abort", "--stack", "dev"], t.io, services);
       assert.equal(code, 4, t.stderr());
       assert.equal(services.connects, 0, "no direct revert while a driver watches");
-      assert.equal(control.request?.by, "ana");
+      assert.equal((await control.pending())?.by, "ana");
     });
 
     it("withdraws an abort the driver does not take within two polls and reverts directly", async () => {
@@ -92,7 +91,7 @@ describe("bluegreen abort and promote", () => {
       const t = testIo(project.dir);
       const code = await run(["promote", "--stack", "dev", "--full"], t.io, testServices({ clock, control }));
       assert.equal(code, 0, t.stderr());
-      assert.equal(control.sent[0].kind, "promote-full");
+      assert.equal(control.sent()[0].kind, "promote-full");
       assert.match(t.stderr(), /skips the remaining steps/);
     });
 
@@ -100,8 +99,8 @@ describe("bluegreen abort and promote", () => {
       const t = testIo(project.dir);
       const code = await run(["promote", "--stack", "dev"], t.io, testServices({ clock, control }));
       assert.equal(code, 2);
-      assert.equal(control.sent[0].kind, "promote");
-      assert.equal(control.request, undefined, "no request is left behind for a later run");
+      assert.equal(control.sent()[0].kind, "promote");
+      assert.equal(await control.pending(), undefined, "no request is left behind for a later run");
       assert.match(t.stderr(), /did not take the promote request within 20s; withdrew it/);
     });
 
@@ -110,7 +109,7 @@ describe("bluegreen abort and promote", () => {
       const t = testIo(project.dir);
       const code = await run(["promote", "--stack", "dev"], t.io, testServices({ clock, control }));
       assert.equal(code, 2);
-      assert.deepEqual(control.request, { kind: "abort", by: "ana", at: START - 1_000 });
+      assert.deepEqual(await control.pending(), { kind: "abort", by: "ana", at: START - 1_000 });
       assert.match(t.stderr(), /an abort of stack dev is already pending/);
     });
 
@@ -119,7 +118,7 @@ describe("bluegreen abort and promote", () => {
       const t = testIo(project.dir);
       const code = await run(["promote", "--stack", "dev"], t.io, testServices({ clock, control }));
       assert.equal(code, 2);
-      assert.equal(control.request?.kind, "abort", "the abort stays pending for the driver");
+      assert.equal((await control.pending())?.kind, "abort", "the abort stays pending for the driver");
       assert.match(t.stderr(), /an abort of stack dev is already pending/);
     });
 
@@ -127,18 +126,18 @@ describe("bluegreen abort and promote", () => {
       const promote = { kind: "promote" as const, by: "ben", at: START };
       const abort = { kind: "abort" as const, by: "ana", at: START + 1 };
       // The abort lands between the sender's last look and its withdrawal.
-      const racing = new FakeControlChannel();
+      const racing = new MemoryControlChannel();
       racing.pending = async () => promote;
       racing.take = async () => abort;
       const delivery = await deliver(racing, clock, config, promote);
       assert.equal(delivery, "taken");
-      assert.deepEqual(racing.sent.at(-1), abort);
+      assert.deepEqual(racing.sent().at(-1), abort);
     });
   });
 
   describe("with nobody watching", () => {
     it("reverts directly, exits 4 and writes an audit record", async () => {
-      control.beat = START - 60_000;
+      await control.heartbeat(START - 60_000);
       const world = worldInProgress(config, clock);
       const t = testIo(project.dir);
       const services = testServices({
@@ -148,7 +147,7 @@ describe("bluegreen abort and promote", () => {
       });
       const code = await run(["abort", "--stack", "dev", "--reason", "bad deploy", "--json"], t.io, services);
       assert.equal(code, 4, t.stdout() + t.stderr());
-      assert.equal(control.sent.length, 0, "no request is left for a driver that is not there");
+      assert.equal(control.sent().length, 0, "no request is left for a driver that is not there");
       assert.match(
         t.stderr(),
         /no driver is watching stack dev \(last heartbeat 1m ago\); reverting directly/,
@@ -243,7 +242,7 @@ describe("bluegreen abort and promote", () => {
       const t = testIo(project.dir);
       const code = await run(["promote", "--stack", "dev"], t.io, testServices({ clock, control }));
       assert.equal(code, 2);
-      assert.equal(control.sent.length, 0);
+      assert.equal(control.sent().length, 0);
       assert.match(t.stderr(), /no driver is watching stack dev \(no heartbeat\)/);
       assert.match(t.stderr(), /bluegreen rollout --stack dev --version <the candidate's version> --resume/);
     });

@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { run } from "../../../automation/cli/main";
 import { loadStack } from "../../../automation/cli/stacks";
 import type { StatusReport } from "../../../automation/driver";
+import { MemoryControlChannel } from "../../../automation/rehearsal/memoryControlChannel";
 import { SimulatedWorld } from "../../../automation/rehearsal/simulatedWorld";
 import { VirtualClock } from "../../../automation/rehearsal/virtualClock";
-import { FakeControlChannel, ecsStack, makeProject, testIo, testServices } from "./support";
+import { ecsStack, makeProject, testIo, testServices } from "./support";
 
 describe("bluegreen status", () => {
   let project: ReturnType<typeof makeProject>;
@@ -31,8 +32,8 @@ describe("bluegreen status", () => {
       },
       live: options.live,
     });
-    const control = new FakeControlChannel();
-    control.beat = options.heartbeat;
+    const control = new MemoryControlChannel();
+    if (options.heartbeat !== undefined) await control.heartbeat(options.heartbeat);
     const t = testIo(project.dir);
     const services = testServices({
       clock,

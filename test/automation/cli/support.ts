@@ -2,7 +2,6 @@
  * Helpers for the CLI tests: a project directory with stack files, an in-memory CliIo, and
  * services that never reach Pulumi or AWS.
  */
-import { combineRequests } from "../../../automation/core/control";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -11,7 +10,8 @@ import type { CliIo, StopSignal } from "../../../automation/cli/io";
 import type { ConnectRequest } from "../../../automation/cli/connection";
 import type { CliServices } from "../../../automation/cli/services";
 import type { DriverDeps } from "../../../automation/driver";
-import type { Clock, ControlRequest } from "../../../automation/ports";
+import type { Clock } from "../../../automation/ports";
+import { MemoryControlChannel } from "../../../automation/rehearsal/memoryControlChannel";
 
 /** A valid ECS stack file; `extra` lines are appended under `config:`. */
 export function ecsStack(options: { extra?: string; region?: boolean } = {}): string {
@@ -95,35 +95,6 @@ export function ndjson(text: string): Record<string, unknown>[] {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-/** A control channel in memory that can be inspected, standing in for the file channel. */
-export class FakeControlChannel implements InspectableControlChannel {
-  request?: ControlRequest;
-  beat?: number;
-  readonly sent: ControlRequest[] = [];
-
-  async take(): Promise<ControlRequest | undefined> {
-    const request = this.request;
-    this.request = undefined;
-    return request;
-  }
-  async pending(): Promise<ControlRequest | undefined> {
-    return this.request;
-  }
-  async send(request: ControlRequest): Promise<void> {
-    this.sent.push(request);
-    this.request = combineRequests(this.request, request);
-  }
-  async heartbeat(at: number): Promise<void> {
-    this.beat = at;
-  }
-  async lastHeartbeat(): Promise<number | undefined> {
-    return this.beat;
-  }
-  async clearHeartbeat(): Promise<void> {
-    this.beat = undefined;
-  }
-}
-
 /** Services over a clock and a control channel; `connect` builds ports from the given factory or refuses. */
 export function testServices(options: {
   clock: Clock;
@@ -133,7 +104,7 @@ export function testServices(options: {
   const services = {
     connects: 0,
     clock: options.clock,
-    control: () => options.control ?? new FakeControlChannel(),
+    control: () => options.control ?? new MemoryControlChannel(),
     async connect(request: ConnectRequest): Promise<DriverDeps> {
       services.connects += 1;
       if (!options.connect) throw new Error("this command must not connect to Pulumi or AWS");

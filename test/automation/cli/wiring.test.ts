@@ -8,10 +8,11 @@ import { loadStack } from "../../../automation/cli/stacks";
 import { connectStack, kubeconfigSource, stackRegion } from "../../../automation/cli/wiring";
 import type { EventSink } from "../../../automation/events";
 import type { StackPort } from "../../../automation/ports";
+import { MemoryControlChannel } from "../../../automation/rehearsal/memoryControlChannel";
 import { SimulatedWorld } from "../../../automation/rehearsal/simulatedWorld";
 import { VirtualClock } from "../../../automation/rehearsal/virtualClock";
 import { FakeKubernetesApi } from "../adapters/kubernetes/fakeKubernetesApi";
-import { FakeControlChannel, ecsStack, makeProject, testIo } from "./support";
+import { ecsStack, makeProject, testIo } from "./support";
 
 const REPO_STACKS = path.join(__dirname, "..", "..", "..", "stacks");
 
@@ -73,7 +74,7 @@ describe("the wiring of a real run", () => {
           stack: loadStack(project.dir, "dev"),
           io: t.io,
           events: NO_EVENTS,
-          control: new FakeControlChannel(),
+          control: new MemoryControlChannel(),
         },
         { stack: stackPort },
       );
@@ -107,7 +108,7 @@ describe("the wiring of a real run", () => {
         clock: new VirtualClock(0),
       });
       const deps = await connectStack(
-        { stack, io: testIo(gateway.dir).io, events: NO_EVENTS, control: new FakeControlChannel() },
+        { stack, io: testIo(gateway.dir).io, events: NO_EVENTS, control: new MemoryControlChannel() },
         { stack: gatewayWorld.stack, kubernetes: api },
       );
       return { deps, outputs: gatewayWorld.deployedOutputs() };

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import type { ReleaseValues } from "../../../automation/ports";
-import { MemoryControlChannel } from "../../../automation/rehearsal/memoryControlChannel";
 import { ScenarioError, parseScenario } from "../../../automation/rehearsal/scenario";
 import { simulateProgram } from "../../../automation/rehearsal/simulatedProgram";
 import { SimulatedWorld, SimulatedWorldOptions } from "../../../automation/rehearsal/simulatedWorld";
@@ -428,7 +427,8 @@ describe("SimulatedWorld", () => {
     for (const platform of ["ecs", "lambda"] as const) {
       it(`${platform}: a full deploy changes 2 resources, a targeted step only the routing, and the live split follows`, async () => {
         const { world, clock } = setup(platform);
-        await world.stack.writeValues(stepValues(world, 0));
+        const deployed = stepValues(world, 0);
+        await world.stack.writeValues(deployed);
         const deploy = await world.stack.update({ message: "deploy green 1.5.0" });
         assert.equal(deploy.changed, 2);
         assert.equal(deploy.outputs.slots.green.version, "1.5.0");
@@ -443,8 +443,19 @@ describe("SimulatedWorld", () => {
         assert.deepEqual(step.outputs.traffic, { blue: 90, green: 10 });
         assert.deepEqual(await world.router.read(), { blue: 90, green: 10 });
         assert.deepEqual(world.updates(), [
-          { changed: 2, at: clock.now(), message: "deploy green 1.5.0" },
-          { targets: deploy.outputs.routingUrns, changed: 1, at: clock.now(), message: "step 1 of 4: 10%" },
+          {
+            changed: 2,
+            at: clock.now(),
+            message: "deploy green 1.5.0",
+            values: { ...deployed, revision: 8 },
+          },
+          {
+            targets: deploy.outputs.routingUrns,
+            changed: 1,
+            at: clock.now(),
+            message: "step 1 of 4: 10%",
+            values: { ...deployed, traffic: { blue: 90, green: 10 }, revision: 9 },
+          },
         ]);
         assert.equal(await world.stack.previewChanges(), 0);
       });
@@ -586,31 +597,5 @@ describe("SimulatedWorld", () => {
       const { world } = setup("ecs");
       assert.throws(() => world.inject({ alarm: "nope", state: "ALARM" }), /injected event 1\.alarm: "nope"/);
     });
-  });
-});
-
-describe("MemoryControlChannel", () => {
-  it("takes and clears the pending request", async () => {
-    const channel = new MemoryControlChannel();
-    await channel.send({ kind: "promote", by: "bob", at: 1 });
-    assert.deepEqual(await channel.take(), { kind: "promote", by: "bob", at: 1 });
-    assert.equal(await channel.take(), undefined);
-  });
-
-  it("never lets a later promote replace a pending abort", async () => {
-    const channel = new MemoryControlChannel();
-    await channel.send({ kind: "abort", by: "alice", at: 1 });
-    await channel.send({ kind: "promote-full", by: "bob", at: 2 });
-    assert.equal((await channel.take())?.kind, "abort");
-    assert.equal(channel.sent().length, 2);
-  });
-
-  it("keeps and clears the heartbeat", async () => {
-    const channel = new MemoryControlChannel();
-    assert.equal(await channel.lastHeartbeat(), undefined);
-    await channel.heartbeat(42);
-    assert.equal(await channel.lastHeartbeat(), 42);
-    await channel.clearHeartbeat();
-    assert.equal(await channel.lastHeartbeat(), undefined);
   });
 });

@@ -72,9 +72,21 @@ function lockMessage(host: string, pid: number): string {
 
 describe("AutomationStack", () => {
   describe("outputs()", () => {
-    it("parses the deployed outputs into StackOutputs", async () => {
+    it("parses the deployed outputs into StackOutputs: values unwrapped, secret ones too, and only what the driver reads", async () => {
       const fake = new FakeStackHandle();
-      assert.deepEqual(await stackWith(fake).outputs(), albOutputs());
+      const expected = albOutputs();
+      fake.outputsValue = rawOutputs(
+        {
+          ...expected,
+          // The program may export more than the driver reads; none of it reaches StackOutputs.
+          loadBalancerDnsName: "shop-1234567890.eu-west-1.elb.amazonaws.com",
+          routing: { ...expected.routing, securityGroupId: "sg-0a1b2c3d4e5f60718" },
+          alarms: { ...expected.alarms, topicArn: "arn:aws:sns:eu-west-1:123456789012:shop-pager" },
+        },
+        ["routing"],
+      );
+      const outputs = await stackWith(fake).outputs();
+      assert.deepEqual(outputs, expected);
     });
 
     it("returns undefined for a stack that was never deployed", async () => {
@@ -325,11 +337,26 @@ describe("AutomationStack", () => {
       assert.deepEqual(fake.upCalls, []);
     });
 
-    it("passes onOutput through to the CLI", async () => {
+    it("hands what the CLI prints during an update and a preview to onOutput, chunk by chunk, in order", async () => {
       const fake = new FakeStackHandle();
-      const onOutput = () => undefined;
-      await stackWith(fake, { onOutput }).update({ message: "deploy" });
-      assert.equal(fake.upCalls[0].onOutput, onOutput);
+      const printedByUp = [
+        "Updating (dev)\n\n",
+        "    ~  aws:lb/listener:Listener shop-listener updated (1s) [diff: ~defaultActions]\n",
+        "Resources:\n    ~ 1 updated\n    10 unchanged\n",
+      ];
+      const printedByPreview = "Previewing update (dev)\n\nResources:\n    10 unchanged\n";
+      // The CLI streams its stdout to the options' onOutput as it prints.
+      fake.duringUp = async (options) => printedByUp.forEach((chunk) => options.onOutput?.(chunk));
+      const preview = fake.preview.bind(fake);
+      fake.preview = async (options) => {
+        options.onOutput?.(printedByPreview);
+        return preview(options);
+      };
+      const received: string[] = [];
+      const stack = stackWith(fake, { onOutput: (text) => received.push(text) });
+      await stack.update({ message: "deploy" });
+      await stack.previewChanges();
+      assert.deepEqual(received, [...printedByUp, printedByPreview]);
     });
 
     it("does not start when the signal is already aborted", async () => {
