@@ -3,7 +3,7 @@
  * it takes at its next poll. With nobody watching, `abort` reverts directly (a crashed run must
  * still be stoppable) while `promote` refuses: advancing traffic needs a driver watching the alarms.
  */
-import { abortRollout } from "../driver";
+import { abortRollout } from "../rollout";
 import { EXIT_CODES } from "../events";
 import { recordAudit } from "./auditRecord";
 import { TAKE_WITHIN_POLLS, deliver, describeHeartbeat, watchState } from "./control";

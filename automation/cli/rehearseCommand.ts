@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { runRollout } from "../driver";
+import { runRollout } from "../rollout";
 import type { Random } from "../ports";
 import { type Scenario, parseScenario } from "../rehearsal/scenario";
 import { SimulatedWorld } from "../rehearsal/simulatedWorld";

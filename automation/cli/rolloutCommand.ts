@@ -3,7 +3,7 @@
  * ports, runs the driver with an abort signal tied to SIGINT/SIGTERM, records the audit line and
  * returns the driver's exit code.
  */
-import { type DriverDeps, type RolloutResult, runRollout } from "../driver";
+import { type DriverDeps, type RolloutResult, runRollout } from "../rollout";
 import type { CliIo } from "./io";
 import { recordAudit } from "./auditRecord";
 import type { CliServices } from "./services";

@@ -2,7 +2,7 @@
  * `bluegreen status`: what the stack serves now, read from its deployed outputs and the live
  * router, not from the stack file.
  */
-import { type StatusReport, readStatus } from "../driver";
+import { type StatusReport, readStatus } from "../rollout";
 import { formatStatus } from "../output/statusText";
 import { runPreflight } from "./preflight";
 import { type CliIo, EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE } from "./io";

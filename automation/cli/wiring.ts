@@ -26,7 +26,7 @@ import {
 import { AutomationStack, checkPulumiCli, checkStackExists } from "../adapters/pulumi";
 import { commandErrorHint, commandErrorSummary } from "../adapters/pulumi/errors";
 import { SystemClock } from "../adapters/systemClock";
-import type { DriverDeps, PreflightCheck } from "../driver";
+import type { DriverDeps, PreflightCheck } from "../rollout";
 import type { StackPort } from "../ports";
 import { UsageError } from "./io";
 import { RoutingRouter, unsupportedRouting } from "./routingRouter";

@@ -33,7 +33,7 @@ import {
   simulateProgram,
   simulatedAlarmNames,
 } from "./simulatedProgram";
-import type { DriverDeps } from "../driver";
+import type { DriverDeps } from "../rollout";
 import type { EventSink } from "../events";
 import type { VirtualClock } from "./virtualClock";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { abortRollout, readStatus, RolloutResult, runRollout } from "../../automation/driver";
+import { abortRollout, readStatus, RolloutResult, runRollout } from "../../automation/rollout";
 import type { RolloutEvent } from "../../automation/events";
 import type { ReleaseValues } from "../../automation/ports";
 import { EPOCH, FakeWorld, minutes, seconds, testConfig } from "./fakes";

@@ -6,7 +6,7 @@
 import type { Colour, TrafficSplit } from "../../infra/config/schema";
 import { BluegreenConfig, requireValidConfig } from "../../infra/config/validate";
 import type { StackOutputs } from "../../infra/outputs";
-import type { DriverDeps } from "../../automation/driver";
+import type { DriverDeps } from "../../automation/rollout";
 import type { EventSink, RolloutEvent } from "../../automation/events";
 import type {
   AlarmReading,

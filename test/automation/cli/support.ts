@@ -9,7 +9,7 @@ import * as path from "node:path";
 import type { InspectableControlChannel } from "../../../automation/cli/control";
 import type { CliIo, StopSignal } from "../../../automation/cli/io";
 import type { CliServices, ConnectRequest } from "../../../automation/cli/services";
-import type { DriverDeps } from "../../../automation/driver";
+import type { DriverDeps } from "../../../automation/rollout";
 import type { Clock, ControlRequest } from "../../../automation/ports";
 
 /** A valid ECS stack file; `extra` lines are appended under `config:`. */
