@@ -66,9 +66,11 @@ export class PollObserver {
     await operator.heartbeat();
     const request = await operator.take();
     const alarms = await this.readAlarms();
-    // A poll whose alarms already call for a revert reverts whatever the split says: it does not
-    // wait for another read before moving traffic back.
-    const live = alarms?.kind === "revert" ? undefined : await this.readLive();
+    // A poll whose alarms already call for a revert (one fires, or they stayed unreadable for the
+    // limit of polls) reverts whatever the split says: it does not wait for another read first.
+    const revertAnyway =
+      alarms?.kind === "revert" || this.tracking.alarmFailures >= this.options.maxReadFailures;
+    const live = revertAnyway ? undefined : await this.readLive();
     return {
       ...base,
       now: time.clock.now(),
