@@ -5,7 +5,7 @@
  */
 import type { Colour } from "../../infra/config/schema";
 import type { BluegreenConfig } from "../../infra/config/validate";
-import { EXIT_CODES, EventSink, Outcome } from "../events";
+import { EXIT_CODES, type EventSink, type Outcome } from "../events";
 import type { AlarmSource, Clock, ControlChannel, Random, StackPort, TrafficRouter } from "../ports";
 
 /** What the driver runs against: the ports, the event sink and the sources of time and chance. */
