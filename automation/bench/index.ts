@@ -11,7 +11,7 @@ import { performance } from "node:perf_hooks";
 import { stackFilePath, validateStackFile } from "../../infra/config/stackFile";
 import type { BluegreenConfig } from "../../infra/config/validate";
 import { presetPlan } from "../../infra/config/validate";
-import { runRollout } from "../driver";
+import { runRollout } from "../rollout";
 import type { EventSink, RolloutEvent } from "../events";
 import { SimulatedWorld, VirtualClock, parseScenario } from "../rehearsal";
 

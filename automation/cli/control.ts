@@ -6,7 +6,7 @@
 import { formatDuration } from "../../infra/config/duration";
 import type { BluegreenConfig } from "../../infra/config/validate";
 import { sameRequest } from "../core/control";
-import { WATCHED_WITHIN_POLLS } from "../driver";
+import { WATCHED_WITHIN_POLLS } from "../rollout";
 import type { Clock, ControlChannel, ControlRequest } from "../ports";
 
 /** How many poll intervals a sender waits for the driver to take its request. */

@@ -3,7 +3,7 @@
  * event sink, connect the ports, run the use case with SIGINT/SIGTERM turned into one abort, write
  * the audit record and return the outcome's exit code. Each command describes only what differs.
  */
-import type { DriverDeps, RolloutResult } from "../driver";
+import type { DriverDeps, RolloutResult } from "../rollout";
 import type { EventSink } from "../events";
 import { recordAudit } from "./auditRecord";
 import type { InspectableControlChannel } from "./control";

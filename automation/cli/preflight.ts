@@ -3,7 +3,7 @@
  * `abort`): the same checks the driver runs first, so a missing Pulumi CLI or expired AWS session
  * is reported as such rather than as a failure halfway through.
  */
-import type { DriverDeps } from "../driver";
+import type { DriverDeps } from "../rollout";
 import type { CliIo } from "./io";
 
 /** Runs the wiring's preflight checks in order; prints each failure and returns whether all passed. */

@@ -5,7 +5,7 @@
 import * as path from "node:path";
 import { FileControlChannel, DEFAULT_CONTROL_DIR } from "../adapters/control/fileControlChannel";
 import { SystemClock } from "../adapters/systemClock";
-import type { DriverDeps } from "../driver";
+import type { DriverDeps } from "../rollout";
 import type { Clock } from "../ports";
 import type { ConnectRequest } from "./connection";
 import type { InspectableControlChannel } from "./control";

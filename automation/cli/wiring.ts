@@ -14,6 +14,7 @@ import {
   AlbTrafficRouter,
   CloudWatchAlarmSource,
   LambdaTrafficRouter,
+  awsClient,
   checkAwsCredentials,
 } from "../adapters/aws";
 import {
@@ -28,7 +29,7 @@ import { commandErrorHint, commandErrorSummary } from "../adapters/pulumi/errors
 import { RoutingRouter, unsupportedRouting } from "../adapters/routingRouter";
 import { SystemClock } from "../adapters/systemClock";
 import { TrackedStack } from "../adapters/trackedStack";
-import type { DriverDeps, PreflightCheck } from "../driver";
+import type { DriverDeps, PreflightCheck } from "../rollout";
 import type { StackPort } from "../ports";
 import { UsageError } from "./io";
 import type { ConnectRequest } from "./connection";
@@ -135,19 +136,16 @@ export async function connectStack(
     (kubernetes ??= new KubeconfigKubernetesApi({
       kubeconfig: kubeconfigSource(stack, (signal) => readStackKubeconfig(io.cwd, stack.name, signal)),
     }));
-  // The routers retry with their own jittered policy; the SDK's retries on top would multiply
-  // the attempts and slow a revert that is meant to take a second.
-  const clientConfig = { region, maxAttempts: 1 };
   const router = new RoutingRouter(stack.name, (signal) => tracked.current(signal), {
     alb: () =>
       new AlbTrafficRouter({
-        client: new ElasticLoadBalancingV2Client(clientConfig),
+        client: awsClient(ElasticLoadBalancingV2Client, region),
         routing: async (signal) => (await current(signal)).routing as AlbRouting,
         preTrafficCheck,
       }),
     lambda: () =>
       new LambdaTrafficRouter({
-        client: new LambdaClient(clientConfig),
+        client: awsClient(LambdaClient, region),
         // Read on every use: a deploy publishes a new version for the candidate, a promote changes the stable colour.
         target: async (signal) => {
           const outputs = await current(signal);
@@ -163,7 +161,7 @@ export async function connectStack(
         preTrafficCheck,
       }),
   });
-  const sts = new STSClient({ region });
+  const sts = awsClient(STSClient, region);
   const preflightChecks: PreflightCheck[] = [
     checkPulumiCli({ env: io.env }),
     { name: "aws-credentials", run: (signal) => checkAwsCredentials(sts, signal) },
@@ -206,7 +204,7 @@ export async function connectStack(
   return {
     stack: tracked,
     router,
-    alarms: new CloudWatchAlarmSource({ client: new CloudWatchClient({ region }) }),
+    alarms: new CloudWatchAlarmSource({ client: awsClient(CloudWatchClient, region) }),
     control,
     clock: new SystemClock(),
     events,

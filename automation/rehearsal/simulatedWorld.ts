@@ -7,7 +7,7 @@
 import type { Colour, TrafficSplit } from "../../infra/config/schema";
 import type { BluegreenConfig } from "../../infra/config/validate";
 import type { StackOutputs } from "../../infra/outputs";
-import type { DriverDeps } from "../driver";
+import type { DriverDeps } from "../rollout";
 import type { EventSink } from "../events";
 import type { AlarmSource, ReleaseValues, StackPort, TrafficRouter } from "../ports";
 import { EventTimeline } from "./eventTimeline";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { BluegreenConfig } from "../../infra/config/validate";
-import { runRollout, RolloutResult } from "../../automation/driver";
+import { runRollout, RolloutResult } from "../../automation/rollout";
 import type { Outcome, RolloutEvent } from "../../automation/events";
 import { parseScenario, SimulatedWorld, VirtualClock } from "../../automation/rehearsal";
 import { EPOCH, testConfig } from "./support";

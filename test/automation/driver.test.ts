@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { abortRollout, readStatus, RolloutResult, runRollout } from "../../automation/driver";
+import { abortRollout, readStatus, RolloutResult, runRollout } from "../../automation/rollout";
 import type { RolloutEvent } from "../../automation/events";
 import type { ReleaseValues, StackPort, TrafficRouter } from "../../automation/ports";
 import { DriverHarness, EPOCH, minutes, seconds, testConfig } from "./support";

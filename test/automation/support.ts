@@ -5,9 +5,10 @@
  */
 import type { Colour, TrafficSplit } from "../../infra/config/schema";
 import { BluegreenConfig, requireValidConfig } from "../../infra/config/validate";
-import type { DriverDeps } from "../../automation/driver";
+import type { DriverDeps } from "../../automation/rollout";
 import type { RolloutEvent } from "../../automation/events";
 import type { ReleaseValues } from "../../automation/ports";
+import { awsServiceError } from "../../automation/rehearsal/simulatedErrors";
 import { SimulatedWorld } from "../../automation/rehearsal/simulatedWorld";
 import { VirtualClock } from "../../automation/rehearsal/virtualClock";
 
@@ -61,6 +62,11 @@ export function testConfig(overrides: Record<string, unknown> = {}): BluegreenCo
     },
     "test config",
   );
+}
+
+/** A throttling error as the AWS SDK raises it: the driver's retry policy classifies it transient. */
+export function throttling(): Error {
+  return awsServiceError("ThrottlingException", "Rate exceeded", { httpStatusCode: 400, throttling: true });
 }
 
 /** Options of a driver harness. */

@@ -17,8 +17,9 @@ import { albTargetGroupWeights, percentFromAlbWeights } from "../../../infra/wei
 import type { Readiness, TrafficRouter } from "../../ports";
 import type { TrafficRouterCommonOptions } from "../routerOptions";
 import { type FetchLike, runHttpChecks, serviceHostFetch } from "./http-check";
+import { SystemClock } from "../systemClock";
+import type { Clock } from "../../ports";
 import { type Resolvable, resolveValue } from "./resolvable";
-import { type RetryOptions, defaultSleep, withAwsRetries } from "./retry";
 
 /** Options of an `AlbTrafficRouter`. */
 export interface AlbTrafficRouterOptions extends TrafficRouterCommonOptions {
@@ -40,7 +41,7 @@ export class AlbTrafficRouter implements TrafficRouter {
   private readonly client: ElasticLoadBalancingV2Client;
   private readonly routing: Resolvable<AlbRouting>;
   private readonly check: RolloutConfig["preTrafficCheck"];
-  private readonly retry: Partial<RetryOptions>;
+  private readonly clock: Pick<Clock, "sleep">;
   private readonly fetch: FetchLike;
   private readonly timeoutSignal: (ms: number) => AbortSignal;
   private readonly checkRetryDelayMs: number;
@@ -49,7 +50,7 @@ export class AlbTrafficRouter implements TrafficRouter {
     this.client = options.client;
     this.routing = options.routing;
     this.check = options.preTrafficCheck;
-    this.retry = options.retry ?? {};
+    this.clock = options.clock ?? new SystemClock();
     const serviceHost = options.preTrafficCheck.host;
     this.fetch =
       options.fetch ?? (serviceHost ? serviceHostFetch(serviceHost) : (url, init) => fetch(url, init));
@@ -74,13 +75,9 @@ export class AlbTrafficRouter implements TrafficRouter {
     const DefaultActions = actions.map((action, i) =>
       i === index ? reweigh(action, routing, weights) : keepAsIs(action),
     );
-    await withAwsRetries(
-      () =>
-        this.client.send(new ModifyListenerCommand({ ListenerArn: routing.listenerArn, DefaultActions }), {
-          abortSignal: signal,
-        }),
-      { ...this.retry, signal },
-    );
+    await this.client.send(new ModifyListenerCommand({ ListenerArn: routing.listenerArn, DefaultActions }), {
+      abortSignal: signal,
+    });
   }
 
   /**
@@ -91,12 +88,11 @@ export class AlbTrafficRouter implements TrafficRouter {
   async readiness(colour: Colour, signal?: AbortSignal): Promise<Readiness> {
     const routing = await resolveValue(this.routing, signal);
     const targetGroupArn = routing.targetGroupArns[colour];
-    const answer = await withAwsRetries(
-      () =>
-        this.client.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }), {
-          abortSignal: signal,
-        }),
-      { ...this.retry, signal },
+    const answer = await this.client.send(
+      new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }),
+      {
+        abortSignal: signal,
+      },
     );
     const targets = answer.TargetHealthDescriptions ?? [];
     const where = `${colour}'s target group ${targetGroupArn}`;
@@ -144,7 +140,7 @@ export class AlbTrafficRouter implements TrafficRouter {
       this.check,
       {
         fetch: this.fetch,
-        sleep: this.retry.sleep ?? defaultSleep,
+        sleep: (ms, abort) => this.clock.sleep(ms, abort),
         timeoutSignal: this.timeoutSignal,
         retryDelayMs: this.checkRetryDelayMs,
       },
@@ -153,13 +149,9 @@ export class AlbTrafficRouter implements TrafficRouter {
   }
 
   private async describeListener(listenerArn: string, signal?: AbortSignal): Promise<Listener> {
-    const answer = await withAwsRetries(
-      () =>
-        this.client.send(new DescribeListenersCommand({ ListenerArns: [listenerArn] }), {
-          abortSignal: signal,
-        }),
-      { ...this.retry, signal },
-    );
+    const answer = await this.client.send(new DescribeListenersCommand({ ListenerArns: [listenerArn] }), {
+      abortSignal: signal,
+    });
     const listener = answer.Listeners?.find((candidate) => candidate.ListenerArn === listenerArn);
     if (!listener) {
       throw new Error(

@@ -7,6 +7,7 @@ export {
   type CloudWatchAlarmSourceOptions,
   MAX_ALARM_NAMES_PER_REQUEST,
 } from "./cloudwatch-alarm-source";
+export { type AwsClientConfig, awsClient, awsClientConfig } from "./clients";
 export { checkAwsCredentials, type CredentialsCheckResult } from "./credentials";
 export { type FetchLike, type HttpCheckDeps, runHttpChecks } from "./http-check";
 export {
@@ -15,12 +16,3 @@ export {
   type LambdaTrafficRouterOptions,
 } from "./lambda-traffic-router";
 export { type Resolvable, resolveValue } from "./resolvable";
-export {
-  NETWORK_ERROR_CODES,
-  type RetryOptions,
-  THROTTLING_ERROR_NAMES,
-  defaultSleep,
-  fullJitterDelay,
-  isRetryableAwsError,
-  withAwsRetries,
-} from "./retry";

@@ -18,10 +18,11 @@ import {
 } from "../../../infra/config/schema";
 import type { LambdaRouting } from "../../../infra/outputs";
 import { lambdaAliasRouting, percentFromAliasRouting } from "../../../infra/weights";
-import type { Readiness, TrafficRouter } from "../../ports";
+import { markTransient } from "../../core/retry";
+import type { Clock, Readiness, TrafficRouter } from "../../ports";
 import type { TrafficRouterCommonOptions } from "../routerOptions";
+import { SystemClock } from "../systemClock";
 import { type Resolvable, resolveValue } from "./resolvable";
-import { type RetryOptions, defaultSleep, withAwsRetries } from "./retry";
 
 /** What the router works on: the alias and each colour's version, and the colour a revert returns to. */
 export interface LambdaRouterTarget {
@@ -43,36 +44,28 @@ export interface LambdaTrafficRouterOptions extends TrafficRouterCommonOptions {
    * when the router outlives a deploy, because a deploy publishes a new version for the candidate.
    */
   readonly target: Resolvable<LambdaRouterTarget>;
-  /** Further tries of a write that lost the alias's RevisionId race to another writer. @default 3 */
-  readonly maxConflictRetries?: number;
 }
 
 const MAX_ERROR_TEXT = 300;
 
 /**
  * Steps traffic through the alias's routing config. Writes are conditional on the alias's
- * RevisionId, so a concurrent change is detected and the write recomputed from a fresh read rather
- * than overwritten.
+ * RevisionId, so a concurrent change is detected rather than overwritten: the write fails with a
+ * transient error, and the driver's next attempt recomputes it from a fresh read.
  */
 export class LambdaTrafficRouter implements TrafficRouter {
   private readonly client: LambdaClient;
   private readonly target: Resolvable<LambdaRouterTarget>;
   private readonly check: RolloutConfig["preTrafficCheck"];
-  private readonly retry: Partial<RetryOptions>;
-  private readonly maxConflictRetries: number;
+  private readonly clock: Pick<Clock, "sleep">;
   private readonly timeoutSignal: (ms: number) => AbortSignal;
   private readonly checkRetryDelayMs: number;
 
   constructor(options: LambdaTrafficRouterOptions) {
-    const maxConflictRetries = options.maxConflictRetries ?? 3;
-    if (!Number.isInteger(maxConflictRetries) || maxConflictRetries < 0) {
-      throw new Error(`maxConflictRetries must be a whole number of at least 0, got ${maxConflictRetries}`);
-    }
     this.client = options.client;
     this.target = options.target;
     this.check = options.preTrafficCheck;
-    this.retry = options.retry ?? {};
-    this.maxConflictRetries = maxConflictRetries;
+    this.clock = options.clock ?? new SystemClock();
     this.timeoutSignal = options.timeoutSignal ?? ((ms) => AbortSignal.timeout(ms));
     this.checkRetryDelayMs = options.checkRetryDelayMs ?? 2_000;
   }
@@ -92,38 +85,35 @@ export class LambdaTrafficRouter implements TrafficRouter {
 
   /**
    * Points the alias at the split: primary = the stable colour's version, the other colour as the
-   * additional version (none at 0%). Retries on a RevisionId conflict from a fresh read.
+   * additional version (none at 0%). The update names the RevisionId just read; when another
+   * writer changed the alias in between, it fails with a transient error that says so.
    */
   async write(split: TrafficSplit, signal?: AbortSignal): Promise<void> {
     const { routing, stable } = await resolveValue(this.target, signal);
     const desired = lambdaAliasRouting(split, stable, routing.versions);
-    for (let attempt = 0; attempt <= this.maxConflictRetries; attempt += 1) {
-      const alias = await this.getAlias(routing, signal);
-      try {
-        await withAwsRetries(
-          () =>
-            this.client.send(
-              new UpdateAliasCommand({
-                FunctionName: routing.functionName,
-                Name: routing.aliasName,
-                FunctionVersion: desired.functionVersion,
-                // An omitted RoutingConfig leaves the old weights in place: clearing the additional
-                // version takes an explicit empty map.
-                RoutingConfig: { AdditionalVersionWeights: { ...desired.additionalVersionWeights } },
-                RevisionId: alias.RevisionId,
-              }),
-              { abortSignal: signal },
-            ),
-          { ...this.retry, signal },
-        );
-        return;
-      } catch (error) {
-        if (!isPreconditionFailed(error)) throw error;
-      }
+    const alias = await this.getAlias(routing, signal);
+    try {
+      await this.client.send(
+        new UpdateAliasCommand({
+          FunctionName: routing.functionName,
+          Name: routing.aliasName,
+          FunctionVersion: desired.functionVersion,
+          // An omitted RoutingConfig leaves the old weights in place: clearing the additional
+          // version takes an explicit empty map.
+          RoutingConfig: { AdditionalVersionWeights: { ...desired.additionalVersionWeights } },
+          RevisionId: alias.RevisionId,
+        }),
+        { abortSignal: signal },
+      );
+    } catch (error) {
+      if (!isPreconditionFailed(error)) throw error;
+      throw markTransient(
+        new Error(
+          `alias ${routing.aliasName} of ${routing.functionName} changed between read and write (PreconditionFailedException on its RevisionId); another process is writing it: stop it, then run again`,
+          { cause: error },
+        ),
+      );
     }
-    throw new Error(
-      `alias ${routing.aliasName} of ${routing.functionName} changed between read and write ${this.maxConflictRetries + 1} times (PreconditionFailedException on its RevisionId); another process is writing it: stop it, then run again`,
-    );
   }
 
   /**
@@ -181,26 +171,21 @@ export class LambdaTrafficRouter implements TrafficRouter {
     const { routing } = await resolveValue(this.target, signal);
     const version = routing.versions[colour];
     const label = `${colour}'s version ${version} of ${routing.functionName}`;
-    const sleep = this.retry.sleep ?? defaultSleep;
     let last = "";
     for (let attempt = 1; attempt <= this.check.attempts; attempt += 1) {
       signal?.throwIfAborted();
-      if (attempt > 1) await sleep(this.checkRetryDelayMs, signal);
+      if (attempt > 1) await this.clock.sleep(this.checkRetryDelayMs, signal);
       const timeout = this.timeoutSignal(this.check.timeout * 1_000);
       const requestSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
       try {
-        const answer = await withAwsRetries(
-          () =>
-            this.client.send(
-              new InvokeCommand({
-                FunctionName: routing.functionName,
-                Qualifier: version,
-                InvocationType: "RequestResponse",
-                Payload: new TextEncoder().encode(this.check.payload),
-              }),
-              { abortSignal: requestSignal },
-            ),
-          { ...this.retry, signal: requestSignal },
+        const answer = await this.client.send(
+          new InvokeCommand({
+            FunctionName: routing.functionName,
+            Qualifier: version,
+            InvocationType: "RequestResponse",
+            Payload: new TextEncoder().encode(this.check.payload),
+          }),
+          { abortSignal: requestSignal },
         );
         if (!answer.FunctionError && answer.StatusCode === 200) {
           return { ready: true, detail: `${label} answered the test invocation with status 200` };
@@ -222,15 +207,11 @@ export class LambdaTrafficRouter implements TrafficRouter {
   }
 
   private async getAlias(routing: LambdaRouting, signal?: AbortSignal) {
-    return withAwsRetries(
-      () =>
-        this.client.send(
-          new GetAliasCommand({ FunctionName: routing.functionName, Name: routing.aliasName }),
-          {
-            abortSignal: signal,
-          },
-        ),
-      { ...this.retry, signal },
+    return this.client.send(
+      new GetAliasCommand({ FunctionName: routing.functionName, Name: routing.aliasName }),
+      {
+        abortSignal: signal,
+      },
     );
   }
 
@@ -239,13 +220,9 @@ export class LambdaTrafficRouter implements TrafficRouter {
     version: string,
     signal?: AbortSignal,
   ): Promise<FunctionConfiguration> {
-    return withAwsRetries(
-      () =>
-        this.client.send(
-          new GetFunctionConfigurationCommand({ FunctionName: routing.functionName, Qualifier: version }),
-          { abortSignal: signal },
-        ),
-      { ...this.retry, signal },
+    return this.client.send(
+      new GetFunctionConfigurationCommand({ FunctionName: routing.functionName, Qualifier: version }),
+      { abortSignal: signal },
     );
   }
 }

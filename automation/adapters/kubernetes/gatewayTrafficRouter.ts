@@ -5,11 +5,12 @@
  */
 import { COLOURS, type Colour, type RolloutConfig, type TrafficSplit } from "../../../infra/config/schema";
 import type { GatewayRouting } from "../../../infra/outputs";
-import type { Readiness, TrafficRouter } from "../../ports";
+import { markTransient } from "../../core/retry";
+import type { Clock, Readiness, TrafficRouter } from "../../ports";
 import type { TrafficRouterCommonOptions } from "../routerOptions";
+import { SystemClock } from "../systemClock";
 import { type FetchLike, runHttpChecks } from "../aws/http-check";
 import { type Resolvable, resolveValue } from "../aws/resolvable";
-import { type RetryOptions, defaultSleep, fullJitterDelay } from "../aws/retry";
 import type {
   DeploymentState,
   HttpBackendRef,
@@ -18,7 +19,6 @@ import type {
   KubernetesApi,
 } from "./kubernetesApi";
 import { statusCodeOf } from "./kubernetesApi";
-import { withKubernetesRetries } from "./retry";
 
 /** Options of a `GatewayTrafficRouter`. */
 export interface GatewayTrafficRouterOptions extends TrafficRouterCommonOptions {
@@ -28,11 +28,6 @@ export interface GatewayTrafficRouterOptions extends TrafficRouterCommonOptions 
   readonly routing: Resolvable<GatewayRouting>;
   /** The port of each colour's Service (`bluegreen:kubernetes.routing.servicePort`). */
   readonly servicePort: number;
-  /**
-   * Writes attempted when the API server answers 409 Conflict (someone changed the route between
-   * our read and our write): each attempt reads the route again first. @default 5
-   */
-  readonly conflictAttempts?: number;
 }
 
 /** The Gateway API's default weight of a backendRef that gives none. */
@@ -42,23 +37,19 @@ const DEFAULT_WEIGHT = 1;
  * Steps traffic by rewriting the weights of the colours' backendRefs in the HTTPRoute. Every write
  * reads the route and sends it back whole with only those weights changed, naming the
  * resourceVersion it read: a concurrent change (another controller, a person with kubectl) makes
- * the API server refuse the write instead of being silently overwritten.
+ * the API server refuse the write instead of being silently overwritten. The refusal is a
+ * transient failure: the driver's next attempt reads the route afresh.
  */
 export class GatewayTrafficRouter implements TrafficRouter {
   private readonly api: KubernetesApi;
   private readonly routing: Resolvable<GatewayRouting>;
   private readonly servicePort: number;
   private readonly check: RolloutConfig["preTrafficCheck"];
-  private readonly retry: Partial<RetryOptions>;
-  private readonly conflictAttempts: number;
+  private readonly clock: Pick<Clock, "sleep">;
   private readonly timeoutSignal: (ms: number) => AbortSignal;
   private readonly checkRetryDelayMs: number;
 
   constructor(options: GatewayTrafficRouterOptions) {
-    const conflictAttempts = options.conflictAttempts ?? 5;
-    if (!Number.isInteger(conflictAttempts) || conflictAttempts < 1) {
-      throw new Error(`conflictAttempts must be a whole number of at least 1, got ${conflictAttempts}`);
-    }
     if (!Number.isInteger(options.servicePort) || options.servicePort < 1 || options.servicePort > 65_535) {
       throw new Error(
         `servicePort must be the colours' Service port (1-65535, bluegreen:kubernetes.routing.servicePort), got ${options.servicePort}`,
@@ -68,8 +59,7 @@ export class GatewayTrafficRouter implements TrafficRouter {
     this.routing = options.routing;
     this.servicePort = options.servicePort;
     this.check = options.preTrafficCheck;
-    this.retry = options.retry ?? {};
-    this.conflictAttempts = conflictAttempts;
+    this.clock = options.clock ?? new SystemClock();
     this.timeoutSignal = options.timeoutSignal ?? ((ms) => AbortSignal.timeout(ms));
     this.checkRetryDelayMs = options.checkRetryDelayMs ?? 2_000;
   }
@@ -83,39 +73,31 @@ export class GatewayTrafficRouter implements TrafficRouter {
 
   /**
    * Sets the colours' weights to the percent of `split` in every rule that routes to them, keeping
-   * every other field and rule. On 409 Conflict it reads the route again and retries, up to
-   * `conflictAttempts` writes.
+   * every other field and rule. A 409 Conflict (the route changed since it was read) fails with a
+   * transient error that says someone else writes the route.
    */
   async write(split: TrafficSplit, signal?: AbortSignal): Promise<void> {
     assertSplit(split);
     const routing = await resolveValue(this.routing, signal);
     const where = routeName(routing);
-    for (let attempt = 1; ; attempt += 1) {
-      const route = await this.getRoute(routing, signal);
-      const resourceVersion = route.metadata?.resourceVersion;
-      if (resourceVersion === undefined || resourceVersion === "") {
-        throw new Error(
-          `${where} came back without metadata.resourceVersion, so a write could overwrite someone else's change; check what answers for the Kubernetes API`,
-        );
-      }
-      const body = reweigh(route, routing, split, this.servicePort);
-      try {
-        await withKubernetesRetries(
-          () => this.api.replaceRoute(routing.namespace, routing.routeName, body, signal),
-          { ...this.retry, signal },
-        );
-        return;
-      } catch (error) {
-        if (statusCodeOf(error) !== 409) throw error;
-        if (attempt >= this.conflictAttempts) {
-          throw new Error(
-            `someone else is writing the route: ${where} changed between read and write ${this.conflictAttempts} times in a row (409 Conflict); find the other writer (a GitOps controller, a second rollout) and stop it`,
-            { cause: error },
-          );
-        }
-        const settings = { baseMs: 200, maxMs: 5_000, random: Math.random, ...this.retry };
-        await (this.retry.sleep ?? defaultSleep)(fullJitterDelay(attempt, settings), signal);
-      }
+    const route = await this.getRoute(routing, signal);
+    const resourceVersion = route.metadata?.resourceVersion;
+    if (resourceVersion === undefined || resourceVersion === "") {
+      throw new Error(
+        `${where} came back without metadata.resourceVersion, so a write could overwrite someone else's change; check what answers for the Kubernetes API`,
+      );
+    }
+    const body = reweigh(route, routing, split, this.servicePort);
+    try {
+      await this.api.replaceRoute(routing.namespace, routing.routeName, body, signal);
+    } catch (error) {
+      if (statusCodeOf(error) !== 409) throw error;
+      throw markTransient(
+        new Error(
+          `someone else is writing the route: ${where} changed between read and write (409 Conflict); find the other writer (a GitOps controller, a second rollout) and stop it`,
+          { cause: error },
+        ),
+      );
     }
   }
 
@@ -127,10 +109,7 @@ export class GatewayTrafficRouter implements TrafficRouter {
   async readiness(colour: Colour, signal?: AbortSignal): Promise<Readiness> {
     const routing = await resolveValue(this.routing, signal);
     const name = routing.serviceNames[colour];
-    const deployment = await withKubernetesRetries(
-      () => this.api.getDeployment(routing.namespace, name, signal),
-      { ...this.retry, signal },
-    );
+    const deployment = await this.api.getDeployment(routing.namespace, name, signal);
     return deploymentReadiness(deployment, `${colour}'s deployment ${routing.namespace}/${name}`);
   }
 
@@ -158,7 +137,7 @@ export class GatewayTrafficRouter implements TrafficRouter {
       this.check,
       {
         fetch,
-        sleep: this.retry.sleep ?? defaultSleep,
+        sleep: (ms, abort) => this.clock.sleep(ms, abort),
         timeoutSignal: this.timeoutSignal,
         retryDelayMs: this.checkRetryDelayMs,
       },
@@ -167,10 +146,7 @@ export class GatewayTrafficRouter implements TrafficRouter {
   }
 
   private getRoute(routing: GatewayRouting, signal?: AbortSignal): Promise<HttpRoute> {
-    return withKubernetesRetries(() => this.api.getRoute(routing.namespace, routing.routeName, signal), {
-      ...this.retry,
-      signal,
-    });
+    return this.api.getRoute(routing.namespace, routing.routeName, signal);
   }
 }
 

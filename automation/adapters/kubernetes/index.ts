@@ -27,4 +27,3 @@ export {
   type KubernetesClientOptions,
   loadKubernetesClient,
 } from "./kubernetesClient";
-export { isRetryableKubernetesError, withKubernetesRetries } from "./retry";

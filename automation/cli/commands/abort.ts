@@ -4,7 +4,7 @@
  * stoppable.
  */
 import type { Command } from "commander";
-import { abortRollout } from "../../driver";
+import { abortRollout } from "../../rollout";
 import { EXIT_CODES } from "../../events";
 import { type CommandContext, jsonOption, reasonOption, stackOption } from "../commandLine";
 import { deliver, describeHeartbeat, watchState } from "../control";

@@ -7,7 +7,7 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PacedClock } from "../../adapters/pacedClock";
-import { runRollout } from "../../driver";
+import { runRollout } from "../../rollout";
 import type { Random } from "../../ports";
 import { type Scenario, parseScenario } from "../../rehearsal/scenario";
 import { SimulatedWorld } from "../../rehearsal/simulatedWorld";

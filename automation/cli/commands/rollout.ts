@@ -3,7 +3,7 @@
  * preflight checks as its first events; SIGINT/SIGTERM make it revert and exit 4.
  */
 import type { Command } from "commander";
-import { runRollout } from "../../driver";
+import { runRollout } from "../../rollout";
 import { type CommandContext, EXIT_CODE_HELP, jsonOption, reasonOption, stackOption } from "../commandLine";
 import type { CliIo } from "../io";
 import { connectServices, runDriverCommand } from "../pipeline";

@@ -3,7 +3,7 @@
  * router, not from the stack file.
  */
 import type { Command } from "commander";
-import { type StatusReport, readStatus } from "../../driver";
+import { type StatusReport, readStatus } from "../../rollout";
 import { formatStatus } from "../../output/statusText";
 import { type CommandContext, jsonOption, stackOption } from "../commandLine";
 import { type CliIo, EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE } from "../io";

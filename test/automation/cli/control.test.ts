@@ -6,7 +6,7 @@ import { deliver } from "../../../automation/cli/control";
 import { run } from "../../../automation/cli/main";
 import type { ConnectRequest } from "../../../automation/cli/connection";
 import { loadStack } from "../../../automation/cli/stacks";
-import type { DriverDeps } from "../../../automation/driver";
+import type { DriverDeps } from "../../../automation/rollout";
 import { MemoryControlChannel } from "../../../automation/rehearsal/memoryControlChannel";
 import { SimulatedWorld } from "../../../automation/rehearsal/simulatedWorld";
 import { VirtualClock } from "../../../automation/rehearsal/virtualClock";

@@ -113,8 +113,8 @@ describe("the automation layout", () => {
       {
         name: "a cycle that leaves the CLI and comes back",
         sources: {
-          "automation/cli/control.ts": 'import { WATCHED_WITHIN_POLLS } from "../driver";',
-          "automation/driver.ts": 'import { deliver } from "./cli/control";',
+          "automation/cli/control.ts": 'import { WATCHED_WITHIN_POLLS } from "../rollout";',
+          "automation/rollout/index.ts": 'import { deliver } from "../cli/control";',
         },
         violation: /cycle through the CLI/,
       },

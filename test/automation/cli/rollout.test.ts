@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { run } from "../../../automation/cli/main";
 import type { ConnectRequest } from "../../../automation/cli/connection";
 import { loadStack } from "../../../automation/cli/stacks";
-import type { DriverDeps, PreflightCheck } from "../../../automation/driver";
+import type { DriverDeps, PreflightCheck } from "../../../automation/rollout";
 import { SimulatedWorld } from "../../../automation/rehearsal/simulatedWorld";
 import { VirtualClock } from "../../../automation/rehearsal/virtualClock";
 import { ecsStack, makeProject, ndjson, testIo, testServices } from "./support";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { run } from "../../../automation/cli/main";
 import { loadStack } from "../../../automation/cli/stacks";
-import type { StatusReport } from "../../../automation/driver";
+import type { StatusReport } from "../../../automation/rollout";
 import { MemoryControlChannel } from "../../../automation/rehearsal/memoryControlChannel";
 import { SimulatedWorld } from "../../../automation/rehearsal/simulatedWorld";
 import { VirtualClock } from "../../../automation/rehearsal/virtualClock";

@@ -9,7 +9,7 @@ import type { InspectableControlChannel } from "../../../automation/cli/control"
 import type { CliIo, StopSignal } from "../../../automation/cli/io";
 import type { ConnectRequest } from "../../../automation/cli/connection";
 import type { CliServices } from "../../../automation/cli/services";
-import type { DriverDeps } from "../../../automation/driver";
+import type { DriverDeps } from "../../../automation/rollout";
 import type { Clock } from "../../../automation/ports";
 import { MemoryControlChannel } from "../../../automation/rehearsal/memoryControlChannel";
 

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { nextPollAt, planDuration, remainingBakeSeconds } from "../../../automation/core/plan";
-import { retryDelay, READ_RETRY, REVERT_RETRY } from "../../../automation/core/retry";
 import { formatSplit, isSplit, other, sameSplit, splitFor } from "../../../automation/core/split";
 
 const SOP = [
@@ -77,49 +76,6 @@ describe("core/plan", () => {
     assert.equal(remainingBakeSeconds(1000, 300, 1000), 300);
     assert.equal(remainingBakeSeconds(1000, 300, 61_000), 240);
     assert.equal(remainingBakeSeconds(1000, 300, 900_000), 0);
-  });
-});
-
-describe("core/retry", () => {
-  const cases: { attempt: number; draw: number; expected: number; policy?: typeof READ_RETRY }[] = [
-    { attempt: 0, draw: 0.5, expected: 250 },
-    { attempt: 1, draw: 0.5, expected: 500 },
-    { attempt: 2, draw: 0.5, expected: 1000 },
-    { attempt: 3, draw: 0.5, expected: 1000 },
-    { attempt: 10, draw: 0.999, expected: 1998 },
-    { attempt: 0, draw: 0, expected: 0 },
-    { attempt: 4, draw: 0.5, expected: 4000, policy: REVERT_RETRY },
-    { attempt: 6, draw: 0.5, expected: 4000, policy: REVERT_RETRY },
-  ];
-  for (const c of cases) {
-    it(`retryDelay(attempt ${c.attempt}, random ${c.draw}) is ${c.expected} ms: full jitter under a cap`, () => {
-      assert.equal(
-        retryDelay(c.attempt, () => c.draw, c.policy),
-        c.expected,
-      );
-    });
-  }
-
-  it("jitter spreads the delays between 0 and the ceiling", () => {
-    const draws = [0.1, 0.4, 0.9];
-    const delays = draws.map((draw) => retryDelay(2, () => draw));
-    assert.deepEqual(delays, [200, 800, 1800]);
-  });
-
-  it("rejects a negative or fractional attempt, naming the value", () => {
-    assert.throws(() => retryDelay(-1, () => 0.5), /attempt must be a whole number from 0, got -1/);
-    assert.throws(() => retryDelay(1.5, () => 0.5), /got 1.5/);
-  });
-
-  it("clamps a random source that strays outside [0, 1)", () => {
-    assert.equal(
-      retryDelay(0, () => 7),
-      READ_RETRY.baseMs,
-    );
-    assert.equal(
-      retryDelay(0, () => -3),
-      0,
-    );
   });
 });
 

@@ -12,7 +12,8 @@ import { AlbTrafficRouter } from "../../../../automation/adapters/aws/alb-traffi
 import type { FetchLike } from "../../../../automation/adapters/aws/http-check";
 import type { RolloutConfig } from "../../../../infra/config/schema";
 import type { AlbRouting } from "../../../../infra/outputs";
-import { awsError, instantRetries } from "./helpers";
+import { isTransient } from "../../../../automation/core/retry";
+import { asTheDriverRetries, awsError, instantClock } from "./helpers";
 
 // Mocking the instance, not the class, leaves every other ELBv2 client in the test run alone.
 const client = new ElasticLoadBalancingV2Client({ region: "eu-west-1" });
@@ -85,16 +86,16 @@ function listeners(actions: Action[], listenerArn = ROUTING.listenerArn) {
 }
 
 function router(extra: { fetch?: FetchLike; timeoutSignal?: (ms: number) => AbortSignal } = {}) {
-  const retries = instantRetries();
+  const { clock, sleeps } = instantClock();
   const instance = new AlbTrafficRouter({
     client,
     routing: ROUTING,
     preTrafficCheck: CHECK,
-    retry: retries.options,
+    clock,
     checkRetryDelayMs: 1_500,
     ...extra,
   });
-  return { router: instance, sleeps: retries.sleeps };
+  return { router: instance, sleeps };
 }
 
 describe("AlbTrafficRouter", () => {
@@ -163,20 +164,25 @@ describe("AlbTrafficRouter", () => {
       );
     });
 
-    it("retries a throttled DescribeListeners", async () => {
+    it("makes one call and throws a throttled DescribeListeners as transient, for the driver to retry", async () => {
+      const throttled = awsError("Throttling", { message: "Rate exceeded" });
       elb
         .on(DescribeListenersCommand)
-        .rejectsOnce(awsError("Throttling", { message: "Rate exceeded" }))
+        .rejectsOnce(throttled)
         .resolves(listeners([forward({ blue: 75, green: 25 })]));
       const { router: instance, sleeps } = router();
-      assert.deepEqual(await instance.read(), { blue: 75, green: 25 });
-      assert.equal(elb.commandCalls(DescribeListenersCommand).length, 2);
-      assert.deepEqual(sleeps, [50]);
+      await assert.rejects(instance.read(), (error) => error === throttled && isTransient(error));
+      assert.equal(elb.commandCalls(DescribeListenersCommand).length, 1, "the router never retries");
+      assert.deepEqual(sleeps, []);
+      assert.deepEqual(await instance.read(), { blue: 75, green: 25 }, "the next attempt gets through");
     });
 
-    it("does not retry an access error", async () => {
+    it("throws an access error as final: the driver does not ask again", async () => {
       elb.on(DescribeListenersCommand).rejects(awsError("AccessDenied", { status: 403 }));
-      await assert.rejects(router().router.read(), { name: "AccessDenied" });
+      await assert.rejects(
+        asTheDriverRetries(() => router().router.read()),
+        { name: "AccessDenied" },
+      );
       assert.equal(elb.commandCalls(DescribeListenersCommand).length, 1);
     });
   });
@@ -280,14 +286,22 @@ describe("AlbTrafficRouter", () => {
       assert.equal(elb.calls().length, 0);
     });
 
-    it("retries a throttled ModifyListener and sends the same full list", async () => {
+    it("a throttled ModifyListener fails the write once; the driver's next attempt reads again and sends the same full list", async () => {
       elb.on(DescribeListenersCommand).resolves(listeners([AUTH, forward({ blue: 90, green: 10 })]));
       elb.on(ModifyListenerCommand).rejectsOnce(awsError("Throttling")).resolves({});
+      const instance = router().router;
 
-      await router().router.write({ blue: 100, green: 0 });
+      await assert.rejects(instance.write({ blue: 100, green: 0 }), (error) => isTransient(error));
+      assert.equal(elb.commandCalls(ModifyListenerCommand).length, 1, "the router never retries");
+      await asTheDriverRetries(() => instance.write({ blue: 100, green: 0 }));
 
       const calls = elb.commandCalls(ModifyListenerCommand);
       assert.equal(calls.length, 2);
+      assert.equal(
+        elb.commandCalls(DescribeListenersCommand).length,
+        2,
+        "each attempt reads the listener first",
+      );
       assert.deepEqual(calls[1].args[0].input, calls[0].args[0].input);
       assert.equal(calls[1].args[0].input.DefaultActions?.length, 2);
     });

@@ -17,7 +17,8 @@ import {
 } from "../../../../automation/adapters/aws/lambda-traffic-router";
 import type { Colour, RolloutConfig } from "../../../../infra/config/schema";
 import type { LambdaRouting } from "../../../../infra/outputs";
-import { awsError, instantRetries } from "./helpers";
+import { isTransient } from "../../../../automation/core/retry";
+import { asTheDriverRetries, awsError, instantClock } from "./helpers";
 
 const ROUTING: LambdaRouting = {
   kind: "lambda",
@@ -43,16 +44,15 @@ function setup(
 ) {
   const client = new LambdaClient({ region: "eu-west-1" });
   const lambda = mockClient(client);
-  const retries = instantRetries();
+  const { clock, sleeps } = instantClock();
   const router = new LambdaTrafficRouter({
     client,
     target: options.target ?? { routing: ROUTING, stable: options.stable ?? "blue" },
     preTrafficCheck: CHECK,
-    retry: retries.options,
+    clock,
     checkRetryDelayMs: 1_000,
-    maxConflictRetries: 2,
   });
-  return { lambda, router, sleeps: retries.sleeps };
+  return { lambda, router, sleeps };
 }
 
 function alias(functionVersion: string, weights?: Record<string, number>, revision = "rev-1") {
@@ -152,7 +152,7 @@ describe("LambdaTrafficRouter", () => {
       assert.equal(lambda.calls().length, 0);
     });
 
-    it("re-reads the alias after PreconditionFailedException and writes with the new RevisionId", async () => {
+    it("after PreconditionFailedException the driver's next attempt re-reads the alias and writes with the new RevisionId", async () => {
       const { lambda, router } = setup();
       lambda
         .on(GetAliasCommand)
@@ -160,7 +160,7 @@ describe("LambdaTrafficRouter", () => {
         .resolves(alias("7", { "8": 0.5 }, "rev-2"));
       lambda.on(UpdateAliasCommand).rejectsOnce(preconditionFailed()).resolves({});
 
-      await router.write({ blue: 100, green: 0 });
+      await asTheDriverRetries(() => router.write({ blue: 100, green: 0 }));
 
       assert.equal(lambda.commandCalls(GetAliasCommand).length, 2);
       assert.deepEqual(
@@ -169,33 +169,42 @@ describe("LambdaTrafficRouter", () => {
       );
     });
 
-    it("gives up after the bounded conflict retries, saying someone else writes the alias", async () => {
+    it("a conflict on every attempt ends the driver's retries, saying someone else writes the alias", async () => {
       const { lambda, router } = setup();
       lambda.on(GetAliasCommand).resolves(alias("7", { "8": 0.25 }));
       lambda.on(UpdateAliasCommand).rejects(preconditionFailed());
 
+      await assert.rejects(router.write({ blue: 100, green: 0 }), (error) => isTransient(error));
+      assert.equal(lambda.commandCalls(UpdateAliasCommand).length, 1, "the router makes one attempt");
       await assert.rejects(
-        router.write({ blue: 100, green: 0 }),
-        /alias live of svc-prod changed between read and write 3 times .*another process is writing it/,
+        asTheDriverRetries(() => router.write({ blue: 100, green: 0 })),
+        /alias live of svc-prod changed between read and write \(PreconditionFailedException on its RevisionId\); another process is writing it/,
       );
-      assert.equal(lambda.commandCalls(UpdateAliasCommand).length, 3);
+      assert.equal(lambda.commandCalls(UpdateAliasCommand).length, 4);
     });
 
-    it("retries a throttled UpdateAlias and passes other errors through without retrying", async () => {
+    it("throws a throttled UpdateAlias after one call for the driver to retry, and other errors as final", async () => {
       const throttled = setup();
       throttled.lambda.on(GetAliasCommand).resolves(alias("7"));
       throttled.lambda
         .on(UpdateAliasCommand)
         .rejectsOnce(awsError("TooManyRequestsException", { status: 429 }))
         .resolves({});
+      await assert.rejects(throttled.router.write({ blue: 90, green: 10 }), (error) => isTransient(error));
+      assert.equal(throttled.lambda.commandCalls(UpdateAliasCommand).length, 1);
+      assert.deepEqual(throttled.sleeps, [], "the router never pauses to retry");
       await throttled.router.write({ blue: 90, green: 10 });
       assert.equal(throttled.lambda.commandCalls(UpdateAliasCommand).length, 2);
-      assert.deepEqual(throttled.sleeps, [50]);
 
       const denied = setup();
       denied.lambda.on(GetAliasCommand).resolves(alias("7"));
       denied.lambda.on(UpdateAliasCommand).rejects(awsError("AccessDeniedException", { status: 403 }));
-      await assert.rejects(denied.router.write({ blue: 90, green: 10 }), { name: "AccessDeniedException" });
+      await assert.rejects(
+        asTheDriverRetries(() => denied.router.write({ blue: 90, green: 10 })),
+        {
+          name: "AccessDeniedException",
+        },
+      );
       assert.equal(denied.lambda.commandCalls(UpdateAliasCommand).length, 1);
     });
 
@@ -227,7 +236,7 @@ describe("LambdaTrafficRouter", () => {
         client,
         target: { routing: ROUTING, stable: "blue" },
         preTrafficCheck: CHECK,
-        retry: instantRetries().options,
+        clock: instantClock().clock,
       });
 
       await router.write({ blue: 100, green: 0 });

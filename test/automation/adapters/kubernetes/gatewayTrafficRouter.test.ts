@@ -8,6 +8,8 @@ import {
   type HttpRoute,
   KubernetesApiError,
 } from "../../../../automation/adapters/kubernetes/kubernetesApi";
+import { isTransient } from "../../../../automation/core/retry";
+import { asTheDriverRetries, instantClock } from "../aws/helpers";
 import { FakeKubernetesApi } from "./fakeKubernetesApi";
 
 const NAMESPACE = "catalog-dev";
@@ -72,22 +74,15 @@ function programRoute(weights: { blue?: number; green?: number }): HttpRoute {
   };
 }
 
-function setup(options: { conflictAttempts?: number } = {}) {
+function setup() {
   const api = new FakeKubernetesApi();
-  const sleeps: number[] = [];
+  const { clock, sleeps } = instantClock();
   const router = new GatewayTrafficRouter({
     api,
     routing: ROUTING,
     servicePort: 80,
     preTrafficCheck: CHECK,
-    retry: {
-      attempts: 3,
-      baseMs: 100,
-      maxMs: 1_000,
-      random: () => 0.5,
-      sleep: async (ms) => void sleeps.push(ms),
-    },
-    conflictAttempts: options.conflictAttempts,
+    clock,
     checkRetryDelayMs: 2_000,
     timeoutSignal: () => new AbortController().signal,
   });
@@ -169,21 +164,29 @@ describe("GatewayTrafficRouter", () => {
       await assert.rejects(router.read(), /gives both colours weight 0/);
     });
 
-    it("retries a 503 and a 429 of the API server, but not a 403", async () => {
+    it("makes one call per read: a 503 and a 429 are transient for the driver to retry, a 403 final", async () => {
       const { api, router, sleeps } = setup();
       api.putRoute(NAMESPACE, "catalog", programRoute({ blue: 100, green: 0 }));
       api.failNext.getRoute.push(
         new KubernetesApiError(503, "the server is currently unable to handle the request"),
         new KubernetesApiError(429, "too many requests"),
       );
-      assert.deepEqual(await router.read(), { blue: 100, green: 0 });
-      assert.equal(sleeps.length, 2);
+      await assert.rejects(
+        router.read(),
+        (error) => isTransient(error) && /unable to handle/.test(String(error)),
+      );
+      assert.deepEqual(sleeps, [], "the router never pauses to retry");
+      assert.deepEqual(await asTheDriverRetries(() => router.read()), { blue: 100, green: 0 });
 
       api.failNext.getRoute.push(
         new KubernetesApiError(403, 'httproutes.gateway.networking.k8s.io "catalog" is forbidden'),
+        new KubernetesApiError(503, "never reached"),
       );
-      await assert.rejects(router.read(), /forbidden/);
-      assert.equal(sleeps.length, 2);
+      await assert.rejects(
+        asTheDriverRetries(() => router.read()),
+        /forbidden/,
+      );
+      assert.equal(api.failNext.getRoute.length, 1, "a 403 is not asked again");
     });
   });
 
@@ -226,11 +229,11 @@ describe("GatewayTrafficRouter", () => {
       ]);
     });
 
-    it("reads the route again after a 409 Conflict and succeeds on the next write", async () => {
-      const { api, router, sleeps } = setup();
+    it("after a 409 Conflict the driver's next attempt reads the route again and succeeds", async () => {
+      const { api, router } = setup();
       api.putRoute(NAMESPACE, "catalog", programRoute({ blue: 100, green: 0 }));
       api.concurrentWriters = 2;
-      await router.write({ blue: 90, green: 10 });
+      await asTheDriverRetries(() => router.write({ blue: 90, green: 10 }));
       assert.equal(api.replaced.length, 1);
       const stored = api.route(NAMESPACE, "catalog");
       assert.deepEqual(
@@ -239,19 +242,27 @@ describe("GatewayTrafficRouter", () => {
         "the other writer's change survives",
       );
       assert.deepEqual(colourWeights(stored), { "catalog-blue": 90, "catalog-green": 10 });
-      assert.equal(sleeps.length, 2, "one pause per conflict");
     });
 
-    it("gives up after the configured number of conflicts, saying someone else is writing the route", async () => {
-      const { api, router } = setup({ conflictAttempts: 3 });
+    it("a conflict is one failed attempt, transient, saying someone else is writing the route", async () => {
+      const { api, router } = setup();
       api.putRoute(NAMESPACE, "catalog", programRoute({ blue: 100, green: 0 }));
       api.concurrentWriters = 10;
       await assert.rejects(
         router.write({ blue: 90, green: 10 }),
-        /someone else is writing the route: HTTPRoute catalog-dev\/catalog changed between read and write 3 times/,
+        (error) =>
+          isTransient(error) &&
+          /someone else is writing the route: HTTPRoute catalog-dev\/catalog changed between read and write \(409 Conflict\)/.test(
+            String(error),
+          ),
+      );
+      assert.equal(api.concurrentWriters, 9, "one write per call");
+      await assert.rejects(
+        asTheDriverRetries(() => router.write({ blue: 90, green: 10 })),
+        /someone else is writing/,
       );
       assert.equal(api.replaced.length, 0);
-      assert.equal(api.concurrentWriters, 7);
+      assert.equal(api.concurrentWriters, 6, "the driver's attempts, and no more");
     });
 
     it("rejects a split that does not sum to 100 before touching the route", async () => {
@@ -261,11 +272,13 @@ describe("GatewayTrafficRouter", () => {
       assert.equal(api.replaced.length, 0);
     });
 
-    it("retries a 500 on replace with the same resourceVersion", async () => {
+    it("a 500 on replace is retried by the driver, with the same resourceVersion", async () => {
       const { api, router } = setup();
       api.putRoute(NAMESPACE, "catalog", programRoute({ blue: 100, green: 0 }));
+      const before = api.route(NAMESPACE, "catalog").metadata?.resourceVersion;
       api.failNext.replaceRoute.push(new KubernetesApiError(500, "etcdserver: request timed out"));
-      await router.write({ blue: 0, green: 100 });
+      await asTheDriverRetries(() => router.write({ blue: 0, green: 100 }));
+      assert.equal(api.replaced.at(-1)?.metadata?.resourceVersion, before);
       assert.deepEqual(await router.read(), { blue: 0, green: 100 });
     });
   });

@@ -1,0 +1,88 @@
+/**
+ * `bluegreen abort` when no driver takes the request: revert the rollout in progress now.
+ */
+import type { TrafficSplit } from "../../infra/config/schema";
+import type { BluegreenConfig } from "../../infra/config/validate";
+import type { StackOutputs } from "../../infra/outputs";
+import { isInProgress } from "../core/position";
+import { READ_RETRY } from "../core/retry";
+import { formatSplit, other, splitFor } from "../core/split";
+import { Emitter } from "./emitter";
+import { describeError } from "./failures";
+import { readSplit } from "./liveSplit";
+import { ReleaseWriter } from "./release";
+import { retrying } from "./retrying";
+import { revertTraffic, stickinessSeconds } from "./revert";
+import { result, type DriverDeps, type RolloutResult } from "./types";
+
+/**
+ * Reverts the rollout in progress now, for `bluegreen abort` when no driver takes the request:
+ * traffic back to the stable colour through the direct path, then the stack restored to the
+ * deployed values with the candidate at 0% (the candidate's slot keeps what is deployed: nothing
+ * here remembers what it ran before). Outcome "aborted" (4), "rejected" (2) when no rollout is in
+ * progress, "failed" (1) when traffic could not be moved back.
+ */
+export async function abortRollout(
+  deps: DriverDeps,
+  request: { config: BluegreenConfig; reason?: string; by: string },
+): Promise<RolloutResult> {
+  const emitter = new Emitter(deps.events, deps.clock, deps.clock.now());
+  const finish = (ending: RolloutResult): RolloutResult => {
+    emitter.emit({
+      type: "completed",
+      outcome: ending.outcome,
+      exitCode: ending.exitCode,
+      reason: ending.reason,
+    });
+    return ending;
+  };
+  const signal = new AbortController().signal;
+  let outputs: StackOutputs | undefined;
+  let live: TrafficSplit;
+  try {
+    outputs = await retrying(deps, READ_RETRY, signal, () => deps.stack.outputs(signal));
+    if (!outputs) {
+      return finish(
+        result("rejected", `stack ${deps.stack.name} has never been deployed: there is nothing to abort`),
+      );
+    }
+    live = await retrying(deps, READ_RETRY, signal, () => readSplit(deps.router, signal));
+  } catch (error) {
+    return finish(result("failed", `could not read where the rollout stands: ${describeError(error)}`));
+  }
+  const stable = outputs.stableColour;
+  const candidate = other(stable);
+  const versions = {
+    stable,
+    candidate,
+    fromVersion: outputs.slots[stable].version,
+    toVersion: outputs.slots[candidate].version,
+  };
+  if (!isInProgress(outputs, live)) {
+    return finish({
+      ...result(
+        "rejected",
+        `no rollout is in progress on stack ${deps.stack.name}: ${stable} serves ${formatSplit(live)} as the stack applied`,
+      ),
+      ...versions,
+    });
+  }
+  const why = `aborted by ${request.by}${request.reason ? `: ${request.reason}` : ""}`;
+  const release = new ReleaseWriter(
+    deps.stack,
+    deps,
+    emitter,
+    Math.max(outputs.revision, request.config.revision),
+  );
+  const revert = await revertTraffic(deps, emitter, request.config, {
+    stable,
+    candidate,
+    restore: { traffic: splitFor(candidate, 0), slots: outputs.slots, stable },
+    release,
+    reason: why,
+    at: deps.clock.now(),
+    stickinessSeconds: stickinessSeconds(outputs),
+  });
+  if (!revert.reverted) return finish({ ...result("failed", `${why}; ${revert.detail}`), ...versions });
+  return finish({ ...result("aborted", revert.detail ? `${why}; ${revert.detail}` : why), ...versions });
+}
