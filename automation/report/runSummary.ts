@@ -288,7 +288,15 @@ function runClock(
 function checkSingleRun(lines: readonly StreamLine[]): void {
   let firstRunId: string | undefined;
   let startedLine: number | undefined;
+  let completedLine: number | undefined;
   for (const { line, event } of lines) {
+    if (completedLine !== undefined) {
+      throw new EventStreamError(
+        `line ${line}: an event after the run completed on line ${completedLine}; a report describes one run, so write each run's events to its own file`,
+        line,
+      );
+    }
+    if (event.type === "completed") completedLine = line;
     if (event.runId !== undefined) {
       firstRunId ??= event.runId;
       if (event.runId !== firstRunId) {

@@ -59,12 +59,13 @@ export async function renderMermaid(chromium: string, source: string): Promise<M
   }
 }
 
-/** Screenshots an SVG document, at its own size, to a PNG file. */
+/** Screenshots an SVG document, at its own size times `scale` (2 for sharp text on HiDPI screens), to a PNG file. */
 export async function screenshotSvg(
   chromium: string,
   svg: string,
   pngFile: string,
   size: { width: number; height: number },
+  scale = 1,
 ): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bluegreen-shot-"));
   try {
@@ -75,6 +76,7 @@ export async function screenshotSvg(
     );
     await runChromium(chromium, dir, [
       `--window-size=${size.width},${size.height}`,
+      `--force-device-scale-factor=${scale}`,
       "--hide-scrollbars",
       `--screenshot=${path.resolve(pngFile)}`,
       pathToFileURL(page).href,
