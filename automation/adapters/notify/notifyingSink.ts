@@ -65,7 +65,7 @@ export class NotifyingSink implements EventSink {
     const all = Promise.allSettled([...this.#queues.values()]).then(() => undefined);
     await withDeadline(all, timeoutMs).catch(() => {
       this.#warn(
-        `${this.#inFlight} notification(s) still undelivered after ${Math.round(timeoutMs / 1000)}s; not waiting longer`,
+        `${this.#inFlight} notification(s) still undelivered after ${describeMs(timeoutMs)}; not waiting longer`,
       );
     });
   }
@@ -94,9 +94,7 @@ export class NotifyingSink implements EventSink {
       );
     } catch (error) {
       const why =
-        error instanceof DeadlineError
-          ? `no answer within ${Math.round(timeoutMs / 1000)}s`
-          : describe(error);
+        error instanceof DeadlineError ? `no answer within ${describeMs(timeoutMs)}` : describe(error);
       this.#warn(`notification "${notification.subject}" to ${notifier.name} failed: ${why}`);
     }
   }
@@ -133,6 +131,10 @@ function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout?: () => void
       },
     );
   });
+}
+
+function describeMs(ms: number): string {
+  return ms < 1000 ? `${ms}ms` : `${Math.round(ms / 1000)}s`;
 }
 
 function describe(error: unknown): string {

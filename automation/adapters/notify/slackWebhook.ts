@@ -89,9 +89,7 @@ export class SlackWebhookNotifier implements Notifier {
       });
     } catch (error) {
       if (timeout.aborted) {
-        throw new NotifyError(
-          `the Slack webhook did not answer within ${formatDuration(this.#timeoutMs / 1000)}`,
-        );
+        throw new NotifyError(`the Slack webhook did not answer within ${formatTimeout(this.#timeoutMs)}`);
       }
       if (signal?.aborted) throw new NotifyError("the Slack webhook post was cancelled");
       const code = errorCode(error);
@@ -125,6 +123,10 @@ function errorCode(error: unknown): string | undefined {
     if (typeof code === "string" && /^[A-Z][A-Z0-9_]{2,40}$/.test(code)) return code;
   }
   return undefined;
+}
+
+function formatTimeout(ms: number): string {
+  return ms < 1000 ? `${ms}ms` : formatDuration(ms / 1000);
 }
 
 /** Slack's mrkdwn reserves `&`, `<` and `>`; everything else shows as written. */
