@@ -84,7 +84,8 @@ export function listenerTlsViolations(resources: readonly PolicyInput[]): Violat
     const loadBalancer = asString(props.loadBalancerArn);
     const protocol = props.protocol ?? "HTTP";
     if (loadBalancer === undefined || !httpsLoadBalancers.has(loadBalancer) || protocol !== "HTTP") continue;
-    if (!forwardsTraffic(props)) continue;
+    // One with a certificate of its own is reported above, with its own fix.
+    if (!forwardsTraffic(props) || hasCertificate(props)) continue;
     violations.push({
       urn: listener.urn,
       message: `${describe("listener", listener)} forwards plain HTTP on a load balancer that serves HTTPS. Fix: make it an HTTPS listener with the certificate, or a redirect to HTTPS.`,
