@@ -58,7 +58,7 @@ export const ENFORCEMENT_LEVELS: Readonly<Record<PolicyName, EnforcementLevel>> 
   "kubernetes-colour-rollout": "mandatory",
 };
 
-/** The colour-alarm policy's config: the SOP's limits, each overridable (only ever to be stricter). */
+/** The colour-alarm policy's config: the SOP's limits, for a team that holds itself to stricter ones. */
 export const SOP_CONFIG_SCHEMA: PolicyConfigSchema = {
   properties: {
     maxErrorRatePercent: {
