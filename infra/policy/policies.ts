@@ -99,12 +99,17 @@ export const SOP_CONFIG_SCHEMA: PolicyConfigSchema = {
 
 /** The SOP's limits with the policy's config applied; a missing or non-numeric value keeps the SOP's. */
 export function sopLimitsFromConfig(config: Readonly<Record<string, unknown>>): SopLimits {
-  const limits: Record<string, number> = { ...SOP_LIMITS };
-  for (const key of Object.keys(SOP_LIMITS)) {
+  const limit = (key: keyof SopLimits): number => {
     const value = config[key];
-    if (typeof value === "number" && Number.isFinite(value)) limits[key] = value;
-  }
-  return limits as unknown as SopLimits;
+    return typeof value === "number" && Number.isFinite(value) ? value : SOP_LIMITS[key];
+  };
+  return {
+    maxErrorRatePercent: limit("maxErrorRatePercent"),
+    maxErrorRateWindowSeconds: limit("maxErrorRateWindowSeconds"),
+    maxLatencySeconds: limit("maxLatencySeconds"),
+    maxLatencyWindowSeconds: limit("maxLatencyWindowSeconds"),
+    minLatencyPercentile: limit("minLatencyPercentile"),
+  };
 }
 
 type ResourceRule = (resource: PolicyInput) => Violation[];

@@ -114,6 +114,38 @@ describe("the policy pack over the program", () => {
       }
     });
 
+    it("ties alarms by dimension: blue's error-rate alarm reading green's group does not count for blue", async () => {
+      const dev = await programResources("dev");
+      const green = dev.find(
+        (resource) => resource.name === "checkout-green" && resource.type.endsWith("TargetGroup"),
+      );
+      const greenSuffix = green?.props.arnSuffix;
+      assert.ok(typeof greenSuffix === "string", "the mocks give the green group an arnSuffix");
+      const resources = edited(dev, ALARM, "checkout-dev-blue-error-rate", (props) => ({
+        ...props,
+        metricQueries: (props.metricQueries as PropertyMap[]).map((query) =>
+          query.metric === undefined
+            ? query
+            : {
+                ...query,
+                metric: {
+                  ...(query.metric as PropertyMap),
+                  dimensions: {
+                    ...((query.metric as PropertyMap).dimensions as PropertyMap),
+                    TargetGroup: greenSuffix,
+                  },
+                },
+              },
+        ),
+      }));
+      const found = messages(allViolations(resources));
+      assert.equal(found.length, 1, found.join("\n"));
+      assert.match(
+        found[0],
+        /^target group "checkout-blue" \(blue\) has no error-rate alarm, so nothing reverts/,
+      );
+    });
+
     it("reports the green target group when its latency alarm judges the average", async () => {
       const resources = edited(
         await programResources("staging"),

@@ -216,27 +216,28 @@ export function alarmProblems(
       `it needs ${window.seconds} s of breach to fire (${window.detail}), longer than the SOP's ${maxWindow} s`,
     );
   }
-  if (kind === "errorRate") {
-    const returned = alarm.returned as { expression: string };
+  const { returned } = alarm;
+  if (returned === undefined || isUnknown(returned)) return problems;
+  if (kind === "errorRate" && "expression" in returned) {
     const percent =
       threshold === undefined ? undefined : isPercent(returned.expression) ? threshold : threshold * 100;
     if (percent !== undefined && percent > limits.maxErrorRatePercent) {
       problems.push(`its threshold ${percent}% is above the SOP's ${limits.maxErrorRatePercent}%`);
     }
-    return problems;
   }
-  const returned = alarm.returned as { metric: AlarmMetric };
-  const stat = returned.metric.stat;
-  const judged = percentile(stat);
-  if (!isUnknown(stat) && (judged === undefined || judged < limits.minLatencyPercentile)) {
-    problems.push(
-      `it judges ${asString(stat) ?? "no statistic"}, not p${limits.minLatencyPercentile} or a higher percentile`,
-    );
-  }
-  const seconds =
-    threshold === undefined ? undefined : threshold / PLATFORM_METRICS[platform].latencyUnitsPerSecond;
-  if (seconds !== undefined && seconds > limits.maxLatencySeconds) {
-    problems.push(`its threshold ${seconds} s is above the SOP's ${limits.maxLatencySeconds} s`);
+  if (kind === "latency" && "metric" in returned) {
+    const stat = returned.metric.stat;
+    const judged = percentile(stat);
+    if (!isUnknown(stat) && (judged === undefined || judged < limits.minLatencyPercentile)) {
+      problems.push(
+        `it judges ${asString(stat) ?? "no statistic"}, not p${limits.minLatencyPercentile} or a higher percentile`,
+      );
+    }
+    const seconds =
+      threshold === undefined ? undefined : threshold / PLATFORM_METRICS[platform].latencyUnitsPerSecond;
+    if (seconds !== undefined && seconds > limits.maxLatencySeconds) {
+      problems.push(`its threshold ${seconds} s is above the SOP's ${limits.maxLatencySeconds} s`);
+    }
   }
   return problems;
 }

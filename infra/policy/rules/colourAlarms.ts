@@ -5,7 +5,7 @@
  */
 import { AlarmKind, AlarmReading, Platform, alarmKind, alarmProblems, readAlarm } from "./alarms";
 import { ColourTarget, colourTargets, watches } from "./colourTargets";
-import { METRIC_ALARM_TYPE, PolicyInput, Violation, describe } from "./resource";
+import { METRIC_ALARM_TYPE, PolicyInput, Violation, named } from "./resource";
 import { SOP_LIMITS, SopLimits } from "./sop";
 
 const KINDS: readonly AlarmKind[] = ["errorRate", "latency"];
@@ -42,7 +42,7 @@ function targetViolation(
     .filter((alarm) => alarmKind(alarm, target.platform) === kind && watches(alarm, target))
     .map((alarm) => ({ alarm, problems: alarmProblems(alarm, kind, target.platform, limits) }));
   if (judged.some(({ problems }) => problems.length === 0)) return undefined;
-  const subject = `${describe(target.kind, target.resource)} (${target.colour})`;
+  const subject = `${named(target.kind, target.resource)} (${target.colour})`;
   const found =
     judged.length === 0
       ? `has no ${kindText(kind)} alarm, so nothing reverts a rollout when it breaches the SOP (${sopText(kind, limits)})`

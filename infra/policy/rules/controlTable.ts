@@ -4,7 +4,7 @@
  * run's lock and record); no stack declares it yet, so the rule keys on the tag rather than a name
  * and applies as soon as one does.
  */
-import { PolicyInput, Violation, at, describe, isUnknown, tagOf } from "./resource";
+import { PolicyInput, Violation, at, named, isUnknown, tagOf } from "./resource";
 
 /** The type token this rule reads. */
 export const DYNAMODB_TABLE_TYPE = "aws:dynamodb/table:Table";
@@ -16,7 +16,7 @@ export const CONTROL_ROLE = "control";
 /** Violations of the control-table rule by one DynamoDB table. */
 export function controlTableViolations(table: PolicyInput): Violation[] {
   if (table.type !== DYNAMODB_TABLE_TYPE || tagOf(table.props, ROLE_TAG) !== CONTROL_ROLE) return [];
-  const subject = `${describe("DynamoDB table", table)} (${ROLE_TAG}=${CONTROL_ROLE})`;
+  const subject = `${named("DynamoDB table", table)} (${ROLE_TAG}=${CONTROL_ROLE})`;
   const violations: Violation[] = [];
   const recovery = at(table.props, "pointInTimeRecovery", "enabled");
   if (recovery !== true && !isUnknown(recovery)) {

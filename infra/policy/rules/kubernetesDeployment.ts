@@ -7,7 +7,7 @@
  * A Deployment is a colour's when it, its selector or its pod template carries the label
  * `bluegreen.dev/colour` (KubernetesBlueGreen sets it on all three).
  */
-import { PolicyInput, PropertyValue, Violation, asList, asMap, at, describe, isUnknown } from "./resource";
+import { PolicyInput, PropertyValue, Violation, asList, asMap, at, named, isUnknown } from "./resource";
 
 /** The type token this rule reads. */
 export const DEPLOYMENT_TYPE = "kubernetes:apps/v1:Deployment";
@@ -70,7 +70,7 @@ export function kubernetesDeploymentViolations(deployment: PolicyInput): Violati
   if (deployment.type !== DEPLOYMENT_TYPE) return [];
   const colour = colourOf(deployment.props);
   if (colour === undefined) return [];
-  const subject = `${describe("Deployment", deployment)} (${colour})`;
+  const subject = `${named("Deployment", deployment)} (${colour})`;
   const problems = probeProblems(subject, deployment.props);
   const strategy = strategyProblem(subject, deployment.props);
   if (strategy !== undefined) problems.push(strategy);

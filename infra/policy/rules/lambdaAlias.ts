@@ -3,7 +3,7 @@
  * weighted version. `$LATEST` is whatever code was uploaded last: it changes without a publish, so
  * traffic on it is unjudged by any colour's alarms and a revert cannot bring it back.
  */
-import { PolicyInput, Violation, asMap, describe } from "./resource";
+import { PolicyInput, Violation, asMap, named } from "./resource";
 
 /** The type token this rule reads. */
 export const LAMBDA_ALIAS_TYPE = "aws:lambda/alias:Alias";
@@ -13,7 +13,7 @@ const LATEST = "$LATEST";
 /** Violations of the no-`$LATEST` rule by one alias. */
 export function lambdaAliasViolations(alias: PolicyInput): Violation[] {
   if (alias.type !== LAMBDA_ALIAS_TYPE) return [];
-  const subject = describe("Lambda alias", alias);
+  const subject = named("Lambda alias", alias);
   const fix = "route only to published version numbers (LambdaBlueGreen publishes one per colour)";
   const violations: Violation[] = [];
   if (alias.props.functionVersion === LATEST) {

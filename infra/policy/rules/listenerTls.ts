@@ -12,7 +12,7 @@ import {
   asList,
   asMap,
   asString,
-  describe,
+  named,
   isUnknown,
 } from "./resource";
 
@@ -44,7 +44,7 @@ function tlsViolations(listener: PolicyInput): Violation[] {
   if (isUnknown(protocol)) return [];
   const encrypted = typeof protocol === "string" && ENCRYPTED_PROTOCOLS.includes(protocol);
   if (!encrypted && !hasCertificate(props)) return [];
-  const subject = describe("listener", listener);
+  const subject = named("listener", listener);
   if (!encrypted) {
     return [
       {
@@ -88,7 +88,7 @@ export function listenerTlsViolations(resources: readonly PolicyInput[]): Violat
     if (!forwardsTraffic(props) || hasCertificate(props)) continue;
     violations.push({
       urn: listener.urn,
-      message: `${describe("listener", listener)} forwards plain HTTP on a load balancer that serves HTTPS. Fix: make it an HTTPS listener with the certificate, or a redirect to HTTPS.`,
+      message: `${named("listener", listener)} forwards plain HTTP on a load balancer that serves HTTPS. Fix: make it an HTTPS listener with the certificate, or a redirect to HTTPS.`,
     });
   }
   return violations;

@@ -11,7 +11,7 @@ import {
   Violation,
   asList,
   asMap,
-  describe,
+  named,
   isUnknown,
 } from "./resource";
 
@@ -73,7 +73,7 @@ export function listenerWeightViolations(resource: PolicyInput): Violation[] {
   if (!LISTENER_WEIGHT_TYPES.includes(resource.type)) return [];
   const isRule = LISTENER_RULE_TYPES.includes(resource.type);
   const actions = asList(isRule ? resource.props.actions : resource.props.defaultActions) ?? [];
-  const subject = describe(isRule ? "listener rule" : "listener", resource);
+  const subject = named(isRule ? "listener rule" : "listener", resource);
   const violations: Violation[] = [];
   for (const [index, entry] of actions.entries()) {
     const action = asMap(entry);

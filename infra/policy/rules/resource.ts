@@ -118,6 +118,6 @@ export function asColour(value: PropertyValue): Colour | undefined {
 }
 
 /** How messages name a resource: its kind and logical name. */
-export function describe(kind: string, resource: PolicyInput): string {
+export function named(kind: string, resource: PolicyInput): string {
   return `${kind} "${resource.name}"`;
 }

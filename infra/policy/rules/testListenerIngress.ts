@@ -18,7 +18,7 @@ import {
   asMap,
   asNumber,
   asString,
-  describe,
+  named,
 } from "./resource";
 
 /** The suffix of the test listener's logical name. */
@@ -103,7 +103,7 @@ export function testListenerIngressViolations(resources: readonly PolicyInput[])
       if (world.length === 0) continue;
       violations.push({
         urn: group.urn,
-        message: `${describe(group.type === SECURITY_GROUP_TYPE ? "security group" : "security group rule", group)} admits ${world.join(" and ")} on port ${port}, the port of ${describe("test listener", listener)}, which serves the candidate colour before its checks pass. Fix: set bluegreen:network.testIngressCidrs to the CIDRs of the pipeline runners that run the pre-traffic check.`,
+        message: `${named(group.type === SECURITY_GROUP_TYPE ? "security group" : "security group rule", group)} admits ${world.join(" and ")} on port ${port}, the port of ${named("test listener", listener)}, which serves the candidate colour before its checks pass. Fix: set bluegreen:network.testIngressCidrs to the CIDRs of the pipeline runners that run the pre-traffic check.`,
       });
     }
   }
