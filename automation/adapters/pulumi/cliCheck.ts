@@ -3,7 +3,7 @@
  */
 import { execFile } from "node:child_process";
 
-/** The shape the driver's preflight checks have (`PreflightCheck` in automation/driver.ts). */
+/** The shape the driver's preflight checks have (`PreflightCheck` in automation/rollout/types.ts). */
 export interface PulumiPreflightCheck {
   readonly name: string;
   run(signal?: AbortSignal): Promise<{ ok: boolean; detail: string }>;
