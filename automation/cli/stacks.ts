@@ -127,11 +127,15 @@ export function resolveStackName(projectDir: string, stack: string): string {
 }
 
 /**
- * Where to run from, as a clause to follow "there are no stack files ...": the project directory
- * above `cwd` when there is one (a Pulumi.yaml next to a stacks/ directory), since the usual
- * mistake is running from a subdirectory such as infra/.
+ * What to do about there being no stack files, as a clause to follow "there are no stack files
+ * ...": add one when `cwd` is the project; otherwise run from the project directory above `cwd`
+ * when there is one (a Pulumi.yaml next to a stacks/ directory), since the usual mistake is
+ * running from a subdirectory such as infra/.
  */
 export function projectHint(cwd: string): string {
+  if (fs.existsSync(path.join(cwd, "Pulumi.yaml"))) {
+    return `; add one as ${STACK_CONFIG_DIR}/Pulumi.<stack>.yaml`;
+  }
   const project = findProjectAbove(cwd);
   return project === undefined
     ? `; run bluegreen in the project directory, the one with Pulumi.yaml and ${STACK_CONFIG_DIR}/`

@@ -3,6 +3,7 @@
  * `<file>: <key path>: <message>` so CI annotates the line's file; any error exits 2.
  */
 import type { Command } from "commander";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { STACK_CONFIG_DIR, validateStackFile } from "../../../infra/config/stackFile";
 import type { ConfigProblem } from "../../../infra/config/validate";
@@ -103,7 +104,10 @@ function validateTarget(file: string, absolute: string, nameProblem: string | un
  * go green having checked nothing.
  */
 function noStackFiles(cwd: string): string {
-  const dir = path.join(cwd, STACK_CONFIG_DIR);
+  const found = `no stack files to validate: found no Pulumi.<stack>.yaml in ${path.join(cwd, STACK_CONFIG_DIR)}`;
+  if (fs.existsSync(path.join(cwd, "Pulumi.yaml"))) {
+    return `${found}; add one there, or name the files: bluegreen validate <path>/Pulumi.<stack>.yaml`;
+  }
   const project = findProjectAbove(cwd);
   const where =
     project === undefined
@@ -114,7 +118,7 @@ function noStackFiles(cwd: string): string {
     STACK_CONFIG_DIR,
     "Pulumi.<stack>.yaml",
   );
-  return `no stack files to validate: found no Pulumi.<stack>.yaml in ${dir}; ${where}, or name the files: bluegreen validate ${example}`;
+  return `${found}; ${where}, or name the files: bluegreen validate ${example}`;
 }
 
 /** Paths relative to the project when they are inside it: shorter, and what CI annotations expect. */

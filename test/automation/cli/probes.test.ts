@@ -57,6 +57,11 @@ function copyStack(from: string, to: string): (dir: string) => void {
   return (dir) => fs.copyFileSync(path.join(dir, "stacks", from), path.join(dir, "stacks", to));
 }
 
+function emptyStacks(dir: string): void {
+  fs.rmSync(path.join(dir, "stacks"), { recursive: true });
+  fs.mkdirSync(path.join(dir, "stacks"));
+}
+
 function fifo(file: string): (dir: string) => void {
   return (dir) => execFileSync("mkfifo", [path.join(dir, file)]);
 }
@@ -80,6 +85,28 @@ const PROBES: readonly Probe[] = [
     setup: (dir) => fs.mkdirSync(path.join(dir, "infra")),
     cwd: "infra",
     names: /no stack files to validate/,
+  },
+  {
+    name: "validate in a project with no stack files yet",
+    argv: ["validate"],
+    setup: emptyStacks,
+    names:
+      /no stack files to validate: found no Pulumi\.<stack>\.yaml in .*\/stacks; add one there, or name the files/,
+  },
+  {
+    name: "--stack in a project with no stack files yet",
+    argv: ["plan", "--stack", "dev"],
+    setup: emptyStacks,
+    names:
+      /--stack "dev": there is no stacks\/Pulumi\.dev\.yaml; there are no stack files in stacks\/ under .*; add one as stacks\/Pulumi\.<stack>\.yaml/,
+  },
+  {
+    name: "--stack run from a subdirectory of the project",
+    argv: ["plan", "--stack", "dev"],
+    setup: (dir) => fs.mkdirSync(path.join(dir, "infra")),
+    cwd: "infra",
+    names:
+      /--stack "dev": there is no stacks\/Pulumi\.dev\.yaml; .*run bluegreen in the project directory, .*bluegreen-probe-\w+, which has Pulumi\.yaml/,
   },
   // A repeated flag never silently takes the last value (every option of every command is
   // covered by the generated table below; these are the cases that did harm).
