@@ -3,7 +3,7 @@
  * and `elapsedSeconds` since the rollout started (virtual seconds in a rehearsal).
  */
 import type { Colour, TrafficSplit } from "../infra/config/schema";
-import type { AlarmStateValue } from "./ports";
+import type { WatchedState } from "./core/alarms";
 
 /** How a rollout ended. */
 export type Outcome = "promoted" | "rolled-back" | "aborted" | "failed" | "rejected";
@@ -39,13 +39,13 @@ export type RolloutEventBody =
       of: number;
       weight: number;
       remainingSeconds: number;
-      alarms: Record<string, AlarmStateValue | "MISSING">;
+      alarms: Record<string, WatchedState>;
     }
   | {
       type: "alarm";
       name: string;
-      state: AlarmStateValue | "MISSING";
-      previous?: AlarmStateValue | "MISSING";
+      state: WatchedState;
+      previous?: WatchedState;
       reason?: string;
     }
   | { type: "alarm-read-failed"; consecutive: number; limit: number; error: string }

@@ -12,6 +12,7 @@ import { registerRollout } from "./commands/rollout";
 import { registerStatus } from "./commands/status";
 import { registerValidate } from "./commands/validate";
 import type { CliIo } from "./io";
+import { guardOptionValues } from "./optionGuard";
 import type { CliServices } from "./services";
 
 /** The commands in the order `--help` lists them. */
@@ -40,5 +41,6 @@ export function buildProgram(io: CliIo, services: CliServices, done: (code: numb
     .allowExcessArguments(false)
     .addHelpText("after", EXIT_CODE_HELP);
   for (const register of COMMANDS) register(program, { io, services, done });
+  guardOptionValues(program);
   return program;
 }

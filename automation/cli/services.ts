@@ -2,14 +2,17 @@
  * What the commands reach the world through. The defaults are the real thing (Pulumi, AWS, files,
  * the wall clock); tests replace them, so `status`, `abort` and `promote` are tested without AWS.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { FileControlChannel, DEFAULT_CONTROL_DIR } from "../adapters/control/fileControlChannel";
 import { SystemClock } from "../adapters/systemClock";
+import { quoteInput } from "../inputText";
 import type { DriverDeps } from "../rollout";
 import type { Clock } from "../ports";
 import type { ConnectRequest } from "./connection";
 import type { InspectableControlChannel } from "./control";
-import type { CliIo } from "./io";
+import { describeFsError } from "./inputFiles";
+import { type CliIo, UsageError } from "./io";
 import type { LoadedStack } from "./stacks";
 
 /** The world as the commands see it. */
@@ -28,6 +31,29 @@ export function controlDir(io: Pick<CliIo, "cwd" | "env">): string {
   return path.resolve(io.cwd, override && override.trim() !== "" ? override : DEFAULT_CONTROL_DIR);
 }
 
+/**
+ * The control directory, checked before anything uses it: a path that is a file (or runs through
+ * one) would otherwise fail the first heartbeat mid-rollout as an unexpected error. A missing
+ * directory is fine: it is created on the first write.
+ */
+export function usableControlDir(io: Pick<CliIo, "cwd" | "env">): string {
+  const dir = controlDir(io);
+  const override = io.env.BLUEGREEN_CONTROL_DIR;
+  const named = override && override.trim() !== "" ? `BLUEGREEN_CONTROL_DIR ${quoteInput(override)}` : dir;
+  const fix = "point BLUEGREEN_CONTROL_DIR at a directory the driver and the operator share";
+  let stats: fs.Stats;
+  try {
+    stats = fs.statSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return dir;
+    throw new UsageError(`${named}: the control directory cannot be used: ${describeFsError(error)}; ${fix}`);
+  }
+  if (!stats.isDirectory()) {
+    throw new UsageError(`${named}: the control directory is not a directory; ${fix}`);
+  }
+  return dir;
+}
+
 /** Real Pulumi, AWS, files and time. The AWS and Pulumi adapters load only when a command needs them. */
 export function defaultServices(): CliServices {
   return {
@@ -41,7 +67,7 @@ export function defaultServices(): CliServices {
       return wiring.connectStack(request);
     },
     control(stack, io) {
-      return new FileControlChannel({ dir: controlDir(io), stack: stack.name });
+      return new FileControlChannel({ dir: usableControlDir(io), stack: stack.name });
     },
     clock: new SystemClock(),
   };

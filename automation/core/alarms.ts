@@ -5,8 +5,25 @@
  */
 import type { AlarmReading, AlarmStateValue } from "../ports";
 
-/** An alarm's state as the driver reports it: `MISSING` when the alarm source did not return it. */
-export type WatchedState = AlarmStateValue | "MISSING";
+/**
+ * CloudWatch's EvaluationState values. CloudWatch sets one only when it could not evaluate the
+ * alarm as configured, so the alarm's state cannot vouch for the colour while it is set.
+ */
+export const EVALUATION_STATES = [
+  "PARTIAL_DATA",
+  "EVALUATION_ERROR",
+  "EVALUATION_FAILURE",
+  "IN_WARM_UP",
+] as const;
+/** One of CloudWatch's EvaluationState values. */
+export type EvaluationStateValue = (typeof EVALUATION_STATES)[number];
+
+/**
+ * An alarm's state as the driver reports it: its CloudWatch state; its EvaluationState instead
+ * while CloudWatch cannot evaluate it (an `OK` beside an evaluation error is not an OK anyone
+ * should read); `MISSING` when the alarm source did not return it.
+ */
+export type WatchedState = AlarmStateValue | EvaluationStateValue | "MISSING";
 
 /** `bluegreen:rollout.insufficientData`, with the deadline in seconds. */
 export interface UnknownPolicy {
@@ -42,8 +59,22 @@ export function watchedStates(
 ): Record<string, WatchedState> {
   const byName = indexReadings(readings);
   const states: Record<string, WatchedState> = {};
-  for (const name of expected) states[name] = byName.get(name)?.state ?? "MISSING";
+  for (const name of expected) {
+    const reading = byName.get(name);
+    states[name] = reading === undefined ? "MISSING" : reportedState(reading);
+  }
   return states;
+}
+
+/**
+ * What to report for one reading. ALARM stays ALARM (it reverts whatever the evaluation says);
+ * otherwise an evaluation state wins over the state it undermines. A value newer than this code
+ * is reported as EVALUATION_ERROR: it still means CloudWatch could not evaluate the alarm.
+ */
+export function reportedState(reading: AlarmReading): WatchedState {
+  if (reading.state === "ALARM" || !reading.evaluationState) return reading.state;
+  const known = (EVALUATION_STATES as readonly string[]).includes(reading.evaluationState);
+  return known ? (reading.evaluationState as EvaluationStateValue) : "EVALUATION_ERROR";
 }
 
 /**

@@ -6,7 +6,7 @@
 import { formatDuration } from "../../infra/config/duration";
 import { type Colour, otherColour, type TrafficSplit } from "../../infra/config/schema";
 import type { RolloutEvent } from "../events";
-import type { AlarmStateValue } from "../ports";
+import type { WatchedState } from "../core/alarms";
 
 /** What a renderer has learnt from earlier events and needs to phrase later ones. */
 export interface FormatContext {
@@ -54,7 +54,7 @@ export function formatSplit(weights: TrafficSplit, candidate?: Colour): string {
 }
 
 /** A summary of alarm states: `alarms OK`, or the ones that are not OK with their states. */
-export function formatAlarmSummary(alarms: Readonly<Record<string, AlarmStateValue | "MISSING">>): string {
+export function formatAlarmSummary(alarms: Readonly<Record<string, WatchedState>>): string {
   const names = Object.keys(alarms);
   if (names.length === 0) return "no alarms watched";
   const notOk = names.filter((name) => alarms[name] !== "OK").sort();

@@ -6,7 +6,8 @@
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { parseDuration } from "../../infra/config/duration";
-import { describe, trafficSchema } from "../../infra/config/schema";
+import { trafficSchema } from "../../infra/config/schema";
+import { describeInput } from "../inputText";
 
 /** Alarm states a scenario can set. */
 export const ALARM_STATES = ["OK", "ALARM", "INSUFFICIENT_DATA"] as const;
@@ -49,7 +50,9 @@ function oneOf(values: readonly string[]): string {
 /** The message for a missing or wrong value: "is required: X" or "expected X, got Y". */
 function expected(what: string) {
   return (issue: { input?: unknown }) =>
-    issue.input === undefined ? `is required: ${what}` : `expected ${what}, got ${describe(issue.input)}`;
+    issue.input === undefined
+      ? `is required: ${what}`
+      : `expected ${what}, got ${describeInput(issue.input)}`;
 }
 
 /** A duration in text, parsed to milliseconds. */
@@ -57,13 +60,13 @@ function durationMs(minSeconds: number) {
   return z.string({ error: expected(DURATION_EXAMPLE) }).transform((text, ctx) => {
     const seconds = parseDuration(text);
     if (seconds === undefined) {
-      ctx.addIssue({ code: "custom", message: `expected ${DURATION_EXAMPLE}, got ${describe(text)}` });
+      ctx.addIssue({ code: "custom", message: `expected ${DURATION_EXAMPLE}, got ${describeInput(text)}` });
       return z.NEVER;
     }
     if (seconds < minSeconds) {
       ctx.addIssue({
         code: "custom",
-        message: `must be at least ${minSeconds}s, got ${describe(text)}`,
+        message: `must be at least ${minSeconds}s, got ${describeInput(text)}`,
       });
       return z.NEVER;
     }
@@ -190,7 +193,12 @@ export function parseScenario(text: string, fileName?: string): Scenario {
   }
   if (document === null || typeof document !== "object" || Array.isArray(document)) {
     throw new ScenarioError(
-      [{ path: "(file)", message: `expected a mapping with an "events" list, got ${describe(document)}` }],
+      [
+        {
+          path: "(file)",
+          message: `expected a mapping with an "events" list, got ${describeInput(document)}`,
+        },
+      ],
       source,
     );
   }
@@ -232,7 +240,7 @@ function eventSchema(
   | { problem: { key?: string; message: string } } {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     return {
-      problem: { message: `expected a mapping with "at" and ${EVENT_KINDS_TEXT}, got ${describe(raw)}` },
+      problem: { message: `expected a mapping with "at" and ${EVENT_KINDS_TEXT}, got ${describeInput(raw)}` },
     };
   }
   const event = raw as Record<string, unknown>;
@@ -251,7 +259,9 @@ function eventSchema(
   if (markers[0] === "fault") {
     const kind = event.fault;
     if (typeof kind !== "string" || !(FAULT_KINDS as readonly string[]).includes(kind)) {
-      return { problem: { key: "fault", message: `expected ${oneOf(FAULT_KINDS)}, got ${describe(kind)}` } };
+      return {
+        problem: { key: "fault", message: `expected ${oneOf(FAULT_KINDS)}, got ${describeInput(kind)}` },
+      };
     }
     return pick(`a "${kind}" fault`, FAULT_SCHEMAS[kind as FaultKind] as unknown as EventSchema);
   }

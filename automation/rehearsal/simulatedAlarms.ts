@@ -123,7 +123,12 @@ export class SimulatedAlarms {
       readings.push({
         name,
         state: entry.state,
-        reason: entry.reason ?? DEFAULT_REASONS[entry.state],
+        // CloudWatch explains an evaluation problem in StateReason; a threshold reason would hide it.
+        reason:
+          entry.reason ??
+          (evaluationState
+            ? `EvaluationState ${evaluationState}: CloudWatch could not evaluate the alarm`
+            : DEFAULT_REASONS[entry.state]),
         updatedAt: entry.at,
         ...(evaluationState ? { evaluationState } : {}),
       });

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { COLOURS } from "../../infra/config/schema";
+import { EVALUATION_STATES } from "../core/alarms";
 import type { RolloutEvent } from "../events";
 
 /** What every event line carries, besides its type's own fields. */
@@ -59,7 +60,7 @@ const stamp = {
 
 const colour = z.enum(COLOURS);
 const weights = z.looseObject({ blue: z.number(), green: z.number() });
-const alarmState = z.enum(["OK", "ALARM", "INSUFFICIENT_DATA", "MISSING"]);
+const alarmState = z.enum(["OK", "ALARM", "INSUFFICIENT_DATA", "MISSING", ...EVALUATION_STATES]);
 
 /**
  * The fields the report and the notifications read, per event type. Objects are loose: a field

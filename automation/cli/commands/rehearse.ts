@@ -4,19 +4,22 @@
  * same events and exit codes as a real run, so a scenario file can prove what a fault would do.
  */
 import { type Command, InvalidArgumentError, Option } from "commander";
-import * as fs from "node:fs";
 import * as path from "node:path";
+import { formatDuration } from "../../../infra/config/duration";
 import { PacedClock } from "../../adapters/pacedClock";
+import { planDuration } from "../../core/plan";
 import { runRollout } from "../../rollout";
 import type { Random } from "../../ports";
-import { type Scenario, parseScenario } from "../../rehearsal/scenario";
+import { type Scenario, ScenarioError, type ScenarioProblem, parseScenario } from "../../rehearsal/scenario";
 import { SimulatedWorld } from "../../rehearsal/simulatedWorld";
 import { VirtualClock } from "../../rehearsal/virtualClock";
+import { quoteInput } from "../../inputText";
 import { type CommandContext, EXIT_CODE_HELP, jsonOption, reasonOption, stackOption } from "../commandLine";
+import { readInputFile } from "../inputFiles";
 import { type CliIo, UsageError } from "../io";
 import { runDriverCommand } from "../pipeline";
 import type { CliServices } from "../services";
-import { checkVersion } from "../stacks";
+import { type LoadedStack, checkVersion } from "../stacks";
 
 /** The options of `rehearse`. */
 export interface RehearseCommandOptions {
@@ -46,15 +49,26 @@ export async function rehearseCommand(
     reason: options.reason,
     json: options.json,
     async connect({ stack }, events, startedAt) {
-      const scenario = options.scenario === undefined ? undefined : readScenario(io.cwd, options.scenario);
+      const file = options.scenario;
+      const scenario = file === undefined ? undefined : loadScenario(io.cwd, file, stack);
       const clock = new VirtualClock(startedAt);
-      const world = new SimulatedWorld({
-        config: stack.config,
-        stackName: stack.name,
-        clock,
-        scenario,
-        startMs: startedAt,
-      });
+      let world: SimulatedWorld;
+      try {
+        world = new SimulatedWorld({
+          config: stack.config,
+          stackName: stack.name,
+          clock,
+          scenario,
+          startMs: startedAt,
+        });
+      } catch (error) {
+        // The world knows the stack's alarms, so it is where an alarm the stack lacks is found:
+        // a mistake in the file like any other, named by the file rather than "scenario".
+        if (error instanceof ScenarioError) {
+          throw new UsageError(new ScenarioError(error.problems, file).message);
+        }
+        throw error;
+      }
       const deps = world.driverDeps(events, {
         clock: options.speed === undefined ? clock : new PacedClock(clock, services.clock, options.speed),
         random: seededRandom(REHEARSAL_SEED),
@@ -74,21 +88,42 @@ export async function rehearseCommand(
 
 /** Reads and parses `--scenario`; any problem is a UsageError naming the file (and the key, from the parser). */
 export function readScenario(cwd: string, file: string): Scenario {
-  const absolute = path.resolve(cwd, file);
-  let text: string;
-  try {
-    text = fs.readFileSync(absolute, "utf8");
-  } catch (error) {
+  if (file.trim() === "") {
+    throw new UsageError(`--scenario ${quoteInput(file)}: give the path of a JSON or YAML scenario file`);
+  }
+  const input = readInputFile(path.resolve(cwd, file));
+  if ("problem" in input) {
     throw new UsageError(
-      `--scenario ${JSON.stringify(file)}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); pass a JSON or YAML scenario file`,
+      `--scenario ${quoteInput(file)}: ${input.problem}; pass a JSON or YAML scenario file`,
     );
   }
   try {
-    return parseScenario(text, file);
+    return parseScenario(input.text, file);
   } catch (error) {
     const message = (error as Error).message;
     throw new UsageError(message.includes(file) ? message : `${file}: ${message}`);
   }
+}
+
+/**
+ * Reads `--scenario` and refuses events timed after the plan ends: the rehearsal would finish
+ * without them and say nothing, so a drill that looks like it proved a revert proved nothing.
+ */
+function loadScenario(cwd: string, file: string, stack: LoadedStack): Scenario {
+  const scenario = readScenario(cwd, file);
+  const plan = stack.config.rollout.plan;
+  const endSeconds = planDuration(plan);
+  const steps = plan.length;
+  const problems: ScenarioProblem[] = [];
+  scenario.events.forEach((event, index) => {
+    if (event.at <= endSeconds * 1000) return;
+    problems.push({
+      path: `events[${index}].at`,
+      message: `${formatDuration(event.at / 1000)} is after the plan ends: the plan of stack ${stack.name} takes ${formatDuration(endSeconds)} (${steps} step${steps === 1 ? "" : "s"}), so the event would never happen; give a time from 0s to ${formatDuration(endSeconds)}`,
+    });
+  });
+  if (problems.length > 0) throw new UsageError(new ScenarioError(problems, file).message);
+  return scenario;
 }
 
 /** mulberry32: a small, fast generator; rehearsals need repeatability, not cryptographic quality. */
@@ -121,7 +156,7 @@ export function registerRehearse(program: Command, { io, services, done }: Comma
     .addOption(
       new Option(
         "--speed <n>",
-        "virtual seconds per real second, to watch it unfold (default: as fast as possible)",
+        `virtual seconds per real second, ${MIN_SPEED} to ${MAX_SPEED}, to watch it unfold (default: as fast as possible)`,
       ).argParser(parseSpeed),
     )
     .addHelpText(
@@ -151,11 +186,16 @@ export function registerRehearse(program: Command, { io, services, done }: Comma
     );
 }
 
+/** The slowest `--speed`: real time. Slower would only wait longer, and tiny speeds overflow timers. */
+export const MIN_SPEED = 1;
+/** The fastest `--speed`: a day-long plan in under a second; beyond it, leave `--speed` out. */
+export const MAX_SPEED = 100_000;
+
 function parseSpeed(value: string): number {
   const speed = Number(value);
-  if (!Number.isFinite(speed) || speed <= 0) {
+  if (value.trim() === "" || !Number.isFinite(speed) || speed < MIN_SPEED || speed > MAX_SPEED) {
     throw new InvalidArgumentError(
-      "expected a positive number of virtual seconds per real second, such as 60",
+      `expected virtual seconds per real second from ${MIN_SPEED} (real time) to ${MAX_SPEED}, such as 60; leave --speed out to run as fast as possible`,
     );
   }
   return speed;

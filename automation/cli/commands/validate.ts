@@ -3,17 +3,14 @@
  * `<file>: <key path>: <message>` so CI annotates the line's file; any error exits 2.
  */
 import type { Command } from "commander";
+import * as fs from "node:fs";
 import * as path from "node:path";
-import {
-  listStacks,
-  stackFilePath,
-  STACK_CONFIG_DIR,
-  validateStackFile,
-} from "../../../infra/config/stackFile";
+import { STACK_CONFIG_DIR, validateStackFile } from "../../../infra/config/stackFile";
 import type { ConfigProblem } from "../../../infra/config/validate";
 import { type CommandContext, jsonOption } from "../commandLine";
-import { type CliIo, EXIT_OK, EXIT_USAGE } from "../io";
-import { formatProblem } from "../stacks";
+import { inputFileProblem } from "../inputFiles";
+import { type CliIo, EXIT_OK, EXIT_USAGE, UsageError } from "../io";
+import { findProjectAbove, formatProblem, listStackFiles, stackFileNameProblem } from "../stacks";
 
 /** The result for one file, as `--json` prints it. */
 export interface FileValidation {
@@ -34,24 +31,20 @@ export function validateCommand(
   files: readonly string[],
   options: ValidateCommandOptions,
 ): number {
-  const targets =
+  const targets: { absolute: string; problem?: string }[] =
     files.length > 0
-      ? files.map((file) => path.resolve(io.cwd, file))
-      : listStacks(io.cwd).map((stack) => stackFilePath(io.cwd, stack));
-  if (targets.length === 0) {
-    io.stderr.write(
-      `no stack files to validate: ${STACK_CONFIG_DIR}/ under ${io.cwd} holds no Pulumi.<stack>.yaml; pass files to validate explicitly\n`,
-    );
-  }
-  const results: FileValidation[] = targets.map((file) => {
-    const result = validateStackFile(file);
-    return {
-      file: displayPath(io.cwd, file),
-      ok: result.ok,
-      errors: result.ok ? [] : result.errors,
-      warnings: result.warnings,
-    };
-  });
+      ? files.map((file) => ({
+          absolute: path.resolve(io.cwd, file),
+          problem: stackFileNameProblem(path.basename(file)),
+        }))
+      : listStackFiles(io.cwd).map((entry) => ({
+          absolute: path.join(io.cwd, entry.file),
+          problem: entry.problem,
+        }));
+  if (targets.length === 0) throw new UsageError(noStackFiles(io.cwd));
+  const results: FileValidation[] = targets.map(({ absolute, problem }) =>
+    validateTarget(displayPath(io.cwd, absolute), absolute, problem),
+  );
   const failed = results.some((result) => !result.ok);
   if (options.json) {
     io.stdout.write(`${JSON.stringify({ ok: !failed, files: results })}\n`);
@@ -91,6 +84,41 @@ export function registerValidate(program: Command, { io, done }: CommandContext)
     .action((files: string[], options: { json?: boolean }) => {
       done(validateCommand(io, files, { json: options.json === true }));
     });
+}
+
+/**
+ * Validates one file, unless its name or kind already rules it out: a FIFO or a device would
+ * block the read forever.
+ */
+function validateTarget(file: string, absolute: string, nameProblem: string | undefined): FileValidation {
+  const problem = nameProblem ?? inputFileProblem(absolute);
+  if (problem !== undefined) {
+    return { file, ok: false, errors: [{ path: "(file)", message: problem }], warnings: [] };
+  }
+  const result = validateStackFile(absolute);
+  return { file, ok: result.ok, errors: result.ok ? [] : result.errors, warnings: result.warnings };
+}
+
+/**
+ * Nothing to validate is a mistake, not a pass: a CI check run from the wrong directory must not
+ * go green having checked nothing.
+ */
+function noStackFiles(cwd: string): string {
+  const found = `no stack files to validate: found no Pulumi.<stack>.yaml in ${path.join(cwd, STACK_CONFIG_DIR)}`;
+  if (fs.existsSync(path.join(cwd, "Pulumi.yaml"))) {
+    return `${found}; add one there, or name the files: bluegreen validate <path>/Pulumi.<stack>.yaml`;
+  }
+  const project = findProjectAbove(cwd);
+  const where =
+    project === undefined
+      ? `run it in the project directory (the one with Pulumi.yaml and ${STACK_CONFIG_DIR}/)`
+      : `run it in the project directory, ${project}`;
+  const example = path.join(
+    project === undefined ? "<project>" : path.relative(cwd, project),
+    STACK_CONFIG_DIR,
+    "Pulumi.<stack>.yaml",
+  );
+  return `${found}; ${where}, or name the files: bluegreen validate ${example}`;
 }
 
 /** Paths relative to the project when they are inside it: shorter, and what CI annotations expect. */

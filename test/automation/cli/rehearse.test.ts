@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { run } from "../../../automation/cli/main";
+import { parseEventStream } from "../../../automation/report";
 import type { Clock } from "../../../automation/ports";
 import { VirtualClock } from "../../../automation/rehearsal/virtualClock";
 import { ecsStack, makeProject, ndjson, testIo, testServices } from "./support";
@@ -117,6 +118,47 @@ describe("bluegreen rehearse", () => {
     assert.match(result.stderr, /bad\.json: events\[0\]\.state/);
     assert.equal(result.stdout, "");
     assert.equal(fs.existsSync(path.join(project.dir, "audit.ndjson")), false);
+  });
+
+  it("reports an alarm CloudWatch cannot evaluate by its evaluation state, never as OK", async () => {
+    fs.writeFileSync(
+      path.join(project.dir, "broken.yaml"),
+      'events:\n  - { at: "0s", fault: evaluation-error, alarm: "*" }\n',
+    );
+    const result = await rehearse(["--scenario", "broken.yaml", "--json"]);
+    assert.equal(result.code, 3, result.stderr);
+    const baking = ndjson(result.stdout).filter((event) => event.type === "baking");
+    assert.ok(baking.length > 0, "the candidate baked until the deadline");
+    for (const event of baking) {
+      const states = Object.values(event.alarms as Record<string, string>);
+      assert.ok(
+        states.length > 0 && states.every((state) => state === "EVALUATION_ERROR"),
+        JSON.stringify(event),
+      );
+    }
+    // The report reads the same stream: the new state is part of the event vocabulary.
+    assert.equal(parseEventStream(result.stdout).length, ndjson(result.stdout).length);
+  });
+
+  it("tells of an alarm that stops being evaluated mid-bake with an alarm event", async () => {
+    fs.writeFileSync(
+      path.join(project.dir, "broken.yaml"),
+      'events:\n  - { at: "7m", fault: evaluation-error, alarm: errorRate, evaluationState: PARTIAL_DATA }\n',
+    );
+    const result = await rehearse(["--scenario", "broken.yaml", "--json"]);
+    const change = ndjson(result.stdout).find((event) => event.type === "alarm");
+    assert.deepEqual(
+      { ...change, reason: undefined },
+      {
+        type: "alarm",
+        name: "checkout-dev-green-error-rate",
+        state: "PARTIAL_DATA",
+        previous: "OK",
+        reason: undefined,
+        elapsedSeconds: 420,
+      },
+    );
+    assert.match(String(change?.reason), /EvaluationState PARTIAL_DATA/);
   });
 
   it("exits 2 naming --scenario when the file is missing", async () => {

@@ -95,11 +95,38 @@ describe("bluegreen validate", () => {
     assert.ok(report.files[1].errors.some((error) => error.path === "bluegreen:traffic.blue"));
   });
 
-  it("says so when there is nothing to validate", async () => {
+  it("exits 2 when there is nothing to validate, saying where it looked and how to name the files", async () => {
     project = makeProject({});
     fs.rmSync(path.join(project.dir, "stacks"), { recursive: true });
     const result = await validate([]);
-    assert.equal(result.code, 0);
-    assert.match(result.stderr, /no stack files to validate/);
+    assert.equal(result.code, 2);
+    assert.match(
+      result.stderr,
+      new RegExp(
+        `no stack files to validate: found no Pulumi\\.<stack>\\.yaml in ${escape(project.dir)}/stacks;`,
+      ),
+    );
+    assert.match(result.stderr, /or name the files: bluegreen validate .*Pulumi\.<stack>\.yaml/);
+    assert.equal(result.stdout, "");
+  });
+
+  it("points at the project directory when run from a subdirectory of it", async () => {
+    project = makeProject({ dev: ecsStack() });
+    fs.writeFileSync(path.join(project.dir, "Pulumi.yaml"), "name: bluegreen\nruntime: nodejs\n");
+    const infra = path.join(project.dir, "infra");
+    fs.mkdirSync(infra);
+    const t = testIo(infra);
+    const code = await run(["validate"], t.io, testServices({ clock: new VirtualClock(0) }));
+    assert.equal(code, 2);
+    assert.match(
+      t.stderr(),
+      new RegExp(
+        `run it in the project directory, ${escape(project.dir)}, or name the files: bluegreen validate \\.\\./stacks/Pulumi\\.<stack>\\.yaml`,
+      ),
+    );
   });
 });
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

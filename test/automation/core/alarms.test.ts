@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   evaluateAlarms,
   preflightAlarms,
+  reportedState,
   uniqueNames,
   UnknownPolicy,
   watchedStates,
@@ -145,6 +146,44 @@ describe("core/alarms evaluateAlarms", () => {
     const result = evaluateAlarms(WATCHED, [reading(WATCHED[0], "INSUFFICIENT_DATA")], WAIT, {}, 0);
     assert.deepEqual(result.states, { [WATCHED[0]]: "INSUFFICIENT_DATA", [WATCHED[1]]: "MISSING" });
   });
+});
+
+describe("core/alarms reportedState", () => {
+  const cases: { name: string; reading: AlarmReading; reported: string }[] = [
+    { name: "a plain OK", reading: reading("a", "OK"), reported: "OK" },
+    {
+      name: "a plain INSUFFICIENT_DATA",
+      reading: reading("a", "INSUFFICIENT_DATA"),
+      reported: "INSUFFICIENT_DATA",
+    },
+    {
+      name: "OK beside EVALUATION_ERROR",
+      reading: reading("a", "OK", "EVALUATION_ERROR"),
+      reported: "EVALUATION_ERROR",
+    },
+    { name: "OK beside PARTIAL_DATA", reading: reading("a", "OK", "PARTIAL_DATA"), reported: "PARTIAL_DATA" },
+    {
+      name: "INSUFFICIENT_DATA in warm-up",
+      reading: reading("a", "INSUFFICIENT_DATA", "IN_WARM_UP"),
+      reported: "IN_WARM_UP",
+    },
+    {
+      name: "an evaluation state newer than this code",
+      reading: reading("a", "OK", "SOMETHING_NEW"),
+      reported: "EVALUATION_ERROR",
+    },
+    {
+      name: "ALARM, whatever the evaluation",
+      reading: reading("a", "ALARM", "PARTIAL_DATA"),
+      reported: "ALARM",
+    },
+  ];
+  for (const { name, reading: input, reported } of cases) {
+    it(`${name} is reported as ${reported}`, () => {
+      assert.equal(reportedState(input), reported);
+      assert.deepEqual(watchedStates(["a"], [input]), { a: reported });
+    });
+  }
 });
 
 describe("core/alarms preflight", () => {
