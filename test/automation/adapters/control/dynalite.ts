@@ -14,6 +14,32 @@ export interface Dynalite {
   readonly client: DynamoDBClient;
   /** Creates an empty table with the control table's key schema; returns its unique name. */
   createTable(): Promise<string>;
+  /** Another client of the server, for a test that watches or breaks its calls; closed in `after`. */
+  newClient(): DynamoDBClient;
+}
+
+/** Records the IAM action of every call `client` makes (`dynamodb:GetItem`), in order. */
+export function recordActions(client: DynamoDBClient): string[] {
+  const actions: string[] = [];
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      actions.push(`dynamodb:${String(context.commandName).replace(/Command$/, "")}`);
+      return next(args);
+    },
+    { step: "initialize", name: "recordActions" },
+  );
+  return actions;
+}
+
+/** Makes every call of `commandName` (`UpdateItemCommand`) by `client` throw `makeError()` before it is sent. */
+export function failCalls(client: DynamoDBClient, commandName: string, makeError: () => Error): void {
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      if (context.commandName === commandName) throw makeError();
+      return next(args);
+    },
+    { step: "initialize", name: `fail${commandName}` },
+  );
 }
 
 /**
@@ -21,7 +47,8 @@ export interface Dynalite {
  * `describe`, and call the returned function inside tests and hooks.
  */
 export function useDynalite(): () => Dynalite {
-  let running: { server: ReturnType<typeof dynalite>; dynalite: Dynalite } | undefined;
+  let running:
+    { server: ReturnType<typeof dynalite>; clients: DynamoDBClient[]; dynalite: Dynalite } | undefined;
   before(async () => {
     const server = dynalite({ createTableMs: 0, deleteTableMs: 0 });
     await new Promise<void>((resolve, reject) => {
@@ -29,12 +56,18 @@ export function useDynalite(): () => Dynalite {
       server.listen(0, "127.0.0.1", () => resolve());
     });
     const { port } = server.address() as AddressInfo;
-    const client = new DynamoDBClient({
-      endpoint: `http://127.0.0.1:${port}`,
-      region: "eu-west-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      maxAttempts: 1,
-    });
+    const clients: DynamoDBClient[] = [];
+    const newClient = (): DynamoDBClient => {
+      const created = new DynamoDBClient({
+        endpoint: `http://127.0.0.1:${port}`,
+        region: "eu-west-1",
+        credentials: { accessKeyId: "test", secretAccessKey: "test" },
+        maxAttempts: 1,
+      });
+      clients.push(created);
+      return created;
+    };
+    const client = newClient();
     let tables = 0;
     const createTable = async (): Promise<string> => {
       tables += 1;
@@ -55,13 +88,13 @@ export function useDynalite(): () => Dynalite {
       );
       return name;
     };
-    running = { server, dynalite: { client, createTable } };
+    running = { server, clients, dynalite: { client, createTable, newClient } };
   });
   after(async () => {
     if (!running) return;
-    const { server, dynalite: started } = running;
+    const { server, clients } = running;
     running = undefined;
-    started.client.destroy();
+    for (const client of clients) client.destroy();
     await new Promise<void>((resolve, reject) =>
       server.close((error) => (error ? reject(error) : resolve())),
     );
