@@ -4,7 +4,7 @@
  * nothing one test writes is seen by another.
  */
 import type { AddressInfo } from "node:net";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
 import { CONTROL_TABLE_SCHEMA } from "../../../../automation/core/controlTable";
 
@@ -86,6 +86,12 @@ export function useDynalite(): () => Dynalite {
           BillingMode: "PAY_PER_REQUEST",
         }),
       );
+      // A new table answers "not found" while it is CREATING, even for the moment createTableMs 0 takes.
+      while (
+        (await client.send(new DescribeTableCommand({ TableName: name }))).Table?.TableStatus !== "ACTIVE"
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
       return name;
     };
     running = { server, clients, dynalite: { client, createTable, newClient } };
