@@ -195,6 +195,7 @@ export class DynamoControlChannel implements ControlChannel {
       const record = await this.readRecord();
       const { patch, result } = decide(record);
       if (patch === undefined) return result;
+      this.checkWritable(applyPatch(record, patch));
       try {
         await this.store.update(conditionalUpdate(record.version, patch));
         return result;
@@ -203,6 +204,16 @@ export class DynamoControlChannel implements ControlChannel {
       }
     }
     throw new ControlWriteConflictError(this.table, MAX_WRITE_ATTEMPTS);
+  }
+
+  /** A record every reader could read back: a bad run (weights, colours) would lock every command out. */
+  private checkWritable(record: ControlRecord): void {
+    try {
+      parseControlRecord(record);
+    } catch (error) {
+      if (!(error instanceof InvalidFieldError)) throw error;
+      throw new Error(`control table ${this.table}: not written, ${error.field} ${error.problem}`);
+    }
   }
 }
 

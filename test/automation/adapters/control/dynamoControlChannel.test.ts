@@ -6,9 +6,11 @@ import {
 } from "../../../../automation/adapters/control/dynamoControlChannel";
 import {
   ControlTableAccessDeniedError,
+  ControlTableError,
   ControlTableMissingError,
   ControlWriteConflictError,
   MalformedControlItemError,
+  mapDynamoError,
   StackBusyError,
 } from "../../../../automation/adapters/control/dynamoErrors";
 import { CONTROL_TABLE_ACTIONS } from "../../../../automation/core/controlTable";
@@ -157,6 +159,15 @@ describe("DynamoControlChannel against a DynamoDB API", () => {
       assert.equal(record.heartbeatAt, T + 30_000);
     });
 
+    it("writes no run that it could not read back", async () => {
+      const bad = run("run-1", "alice", { weights: { blue: 90, green: 20 } });
+      await assert.rejects(
+        channel("owner-a").claimRun(bad, T),
+        /not written, run\.weights\.green must make 100/,
+      );
+      assert.deepEqual(await channel().readRecord(), { version: 0 });
+    });
+
     it("stores the run's reason scrubbed of credentials", async () => {
       await channel("owner-a").claimRun(
         run("run-1", "alice", { reason: "hotfix, password=hunter2hunter2" }),
@@ -296,4 +307,56 @@ describe("DynamoControlChannel against a DynamoDB API", () => {
     assert.deepEqual([...driverActions].sort(), ["dynamodb:GetItem", "dynamodb:UpdateItem"]);
     assert.deepEqual([...operatorActions].sort(), ["dynamodb:GetItem", "dynamodb:UpdateItem"]);
   });
+});
+
+describe("the control table's errors from the SDK's", () => {
+  const TABLE = "bluegreen-orders-prod";
+  const ARN = `arn:aws:dynamodb:eu-west-1:123456789012:table/${TABLE}`;
+  const cases: { name: string; error: Error; expected: RegExp | "unchanged"; transient: boolean }[] = [
+    {
+      name: "a missing table",
+      error: awsError("ResourceNotFoundException", { message: "Requested resource not found" }),
+      expected: /^control table bluegreen-orders-prod does not exist .*`pulumi up` declares the table$/,
+      transient: false,
+    },
+    {
+      name: "a denied action, the ARN at the end of a sentence",
+      error: awsError("AccessDeniedException", {
+        message: `User: arn:aws:iam::123456789012:user/ci is not authorized to perform: dynamodb:Query on resource: ${ARN}.`,
+      }),
+      expected: new RegExp(`the policy needs dynamodb:Query on ${ARN.replace(/[/.]/g, "\\$&")}$`),
+      transient: false,
+    },
+    {
+      name: "a denied action without a resource in the message",
+      error: awsError("AccessDeniedException", { message: "Access denied" }),
+      expected:
+        /the policy needs dynamodb:Query on arn:aws:dynamodb:<region>:<account>:table\/bluegreen-orders-prod$/,
+      transient: false,
+    },
+    {
+      name: "throttling",
+      error: awsError("ThrottlingException", { status: 400 }),
+      expected: "unchanged",
+      transient: true,
+    },
+    {
+      name: "a failed condition",
+      error: awsError("ConditionalCheckFailedException"),
+      expected: "unchanged",
+      transient: false,
+    },
+  ];
+  for (const { name, error, expected, transient } of cases) {
+    it(name, () => {
+      const mapped = mapDynamoError(error, TABLE, "dynamodb:Query");
+      if (expected === "unchanged") assert.equal(mapped, error);
+      else {
+        assert.ok(mapped instanceof ControlTableError);
+        assert.equal(mapped.table, TABLE);
+        assert.match(mapped.message, expected);
+      }
+      assert.equal(isTransient(mapped), transient);
+    });
+  }
 });
