@@ -2,27 +2,37 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { DynamoControlChannel } from "../../../../automation/adapters/control/dynamoControlChannel";
 import { FileControlChannel } from "../../../../automation/adapters/control/fileControlChannel";
 import type { ControlChannel, ControlRequest } from "../../../../automation/ports";
 import { MemoryControlChannel } from "../../../../automation/rehearsal/memoryControlChannel";
+import { useDynalite } from "./dynalite";
 
 /** A channel under test, with a way to look at the pending request without taking it. */
 type Channel = ControlChannel & { pending(): Promise<ControlRequest | undefined> };
 
 const request = (kind: ControlRequest["kind"], by: string, at: number): ControlRequest => ({ kind, by, at });
 
+/** A channel opened for one test, and how to put it away. */
+interface Opened {
+  channel: Channel;
+  dispose(): void;
+}
+
 /**
  * Every control channel keeps the same contract, so what the driver's tests prove over the
- * in-memory channel holds over the files a real `bluegreen abort` writes.
+ * in-memory channel holds over the files a real `bluegreen abort` writes and over the DynamoDB
+ * control table. `use` runs inside the channel's `describe`, where it may add the hooks of a
+ * server the channel needs, and returns how to open a fresh channel for each test.
  */
-const channels: { name: string; open(): { channel: Channel; dispose(): void } }[] = [
+const channels: { name: string; use(): () => Promise<Opened> }[] = [
   {
     name: "MemoryControlChannel",
-    open: () => ({ channel: new MemoryControlChannel(), dispose: () => undefined }),
+    use: () => async () => ({ channel: new MemoryControlChannel(), dispose: () => undefined }),
   },
   {
     name: "FileControlChannel",
-    open: () => {
+    use: () => async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bluegreen-contract-"));
       return {
         channel: new FileControlChannel({ dir: path.join(dir, "control"), stack: "prod" }),
@@ -30,13 +40,24 @@ const channels: { name: string; open(): { channel: Channel; dispose(): void } }[
       };
     },
   },
+  {
+    name: "DynamoControlChannel",
+    use: () => {
+      const dynamo = useDynalite();
+      return async () => ({
+        channel: new DynamoControlChannel({ client: dynamo().client, table: await dynamo().createTable() }),
+        dispose: () => undefined,
+      });
+    },
+  },
 ];
 
-for (const { name, open } of channels) {
+for (const { name, use } of channels) {
   describe(`${name}: the control channel contract`, () => {
+    const open = use();
     let channel: Channel;
     let dispose: () => void;
-    beforeEach(() => ({ channel, dispose } = open()));
+    beforeEach(async () => ({ channel, dispose } = await open()));
     afterEach(() => dispose());
 
     it("shows a pending request without taking it, then hands it to one take only", async () => {
