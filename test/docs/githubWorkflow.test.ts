@@ -74,7 +74,11 @@ function realCommands(): Map<string, CommandSpec> {
   );
 }
 
-/** Shell words of one command line, quotes removed; stops at a redirection, pipe or list operator. */
+/**
+ * Shell words of one command line, quotes removed; stops at a redirection, pipe or list operator.
+ * An unquoted `${NAME:+words}` stands for its words, as when NAME is set: the workflow passes an
+ * option only when it has a value that way.
+ */
 function shellWords(text: string): string[] {
   const words: string[] = [];
   let current = "";
@@ -82,6 +86,15 @@ function shellWords(text: string): string[] {
   let inWord = false;
   for (let index = 0; index < text.length; index++) {
     const char = text[index];
+    const alternative = quote ? null : /^\$\{[A-Za-z_][A-Za-z0-9_]*:\+([^}]*)\}/.exec(text.slice(index));
+    if (alternative) {
+      if (inWord) words.push(current);
+      words.push(...shellWords(alternative[1]));
+      current = "";
+      inWord = false;
+      index += alternative[0].length - 1;
+      continue;
+    }
     if (quote) {
       if (char === quote) quote = undefined;
       else current += char;
@@ -220,6 +233,12 @@ describe("docs: the GitHub Actions release workflow", () => {
         "--events",
         "a b.ndjson",
       ]);
+      assert.deepEqual(shellWords(`rollout \${T:+--commit-time "$T"} --json`), [
+        "rollout",
+        "--commit-time",
+        "$T",
+        "--json",
+      ]);
     });
   });
 
@@ -272,6 +291,16 @@ describe("docs: the GitHub Actions release workflow", () => {
           assert.match(
             run,
             /npx bluegreen rollout --stack "\$STACK" --version "\$VERSION" .*--json > events\.ndjson/,
+          );
+          assert.match(
+            run,
+            /\$\{COMMIT_TIME:\+--commit-time "\$COMMIT_TIME"\}/,
+            "the commit time, when there is one",
+          );
+          assert.match(
+            stepNamed(job, "Resolve the version").run ?? "",
+            /COMMIT_TIME=\$\(git log -1 --format=%cI "\$tag"\)/,
+            "the commit time is the release tag's commit's",
           );
           assert.match(run, /^set \+e$/m);
           assert.match(run, /^code=\$\?$/m);
