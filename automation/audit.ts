@@ -32,6 +32,16 @@ export interface AuditRecord {
   /** Seconds on the driver's clock: virtual seconds in a rehearsal. */
   readonly elapsedSeconds: number;
   readonly rehearsal: boolean;
+  /** The command's run id, as its `--json` events carry it. Absent in records from before run ids. */
+  readonly runId?: string;
+  /**
+   * From what triggered the revert (an alarm seen, a failed check, an abort) to traffic verified
+   * back on the stable colour: the `secondsSinceTrigger` of the run's `reverted` event. Only on
+   * runs that reverted; mean time to recovery is their mean.
+   */
+  readonly secondsToRevert?: number;
+  /** When the released change was committed, ISO 8601 UTC (`--commit-time`): lead time starts here. */
+  readonly commitAt?: string;
 }
 
 /**
@@ -132,9 +142,17 @@ export function buildAuditRecord(input: AuditRecord): AuditRecord {
     ...(reason ? { reason } : {}),
     outcome: input.outcome,
     exitCode: input.exitCode,
-    elapsedSeconds: Math.round(input.elapsedSeconds * 1000) / 1000,
+    elapsedSeconds: roundMs(input.elapsedSeconds),
     rehearsal: input.rehearsal,
+    ...(input.runId === undefined ? {} : { runId: input.runId }),
+    ...(input.secondsToRevert === undefined ? {} : { secondsToRevert: roundMs(input.secondsToRevert) }),
+    ...(input.commitAt === undefined ? {} : { commitAt: input.commitAt }),
   };
+}
+
+/** Seconds to the millisecond: the clock's own resolution, without float noise. */
+function roundMs(seconds: number): number {
+  return Math.round(seconds * 1000) / 1000;
 }
 
 /** The audit log's path: BLUEGREEN_AUDIT_LOG (relative to the project) or the default. */

@@ -1,6 +1,7 @@
 /**
- * The events a rollout emits, one per line with `--json` (NDJSON). Every event carries its `type`
- * and `elapsedSeconds` since the rollout started (virtual seconds in a rehearsal).
+ * The events a rollout emits, one per line with `--json` (NDJSON). Every event carries its `type`,
+ * `elapsedSeconds` since the rollout started and its `time`, both from the driver's clock (virtual
+ * in a rehearsal); `--json` adds the command's `runId`.
  */
 import type { Colour, TrafficSplit } from "../infra/config/schema";
 import type { WatchedState } from "./core/alarms";
@@ -55,8 +56,19 @@ export type RolloutEventBody =
   | { type: "promoted"; stable: Colour; version: string }
   | { type: "completed"; outcome: Outcome; exitCode: number; reason?: string };
 
-/** An event as emitted: its body plus the elapsed time. */
-export type RolloutEvent = RolloutEventBody & { elapsedSeconds: number };
+/** An event as emitted: its body plus when it happened on the driver's clock. */
+export type RolloutEvent = RolloutEventBody & {
+  /** Seconds since the run started. */
+  elapsedSeconds: number;
+  /** When it happened, ISO 8601 UTC: a pipeline's log lines and the run report line up on it. */
+  time: string;
+};
+
+/**
+ * An event as `--json` prints it: stamped with the run id of the command that printed it, so
+ * streams and audit records of one run can be joined and two runs' streams told apart.
+ */
+export type EventLine = RolloutEvent & { runId: string };
 
 /** Where events go: a terminal renderer, an NDJSON printer, a test recorder. */
 export interface EventSink {

@@ -4,6 +4,8 @@
  * 1. The wall time of a rehearsal of the SOP's default plan (25 virtual minutes).
  * 2. The virtual time from an alarm entering ALARM to the verified revert, per poll interval.
  * 3. The resources each update of a rollout touches (a traffic step: only the routing resources).
+ * 4. How long Pulumi's Node.js language host takes to load the program, type-checked and
+ *    transpile-only: what every update and preview of a real rollout pays before it starts.
  */
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
@@ -17,6 +19,8 @@ import { SimulatedWorld, VirtualClock, parseScenario } from "../rehearsal";
 
 const PROJECT_DIR = path.resolve(__dirname, "../..");
 const RUNS = 7;
+/** Program loads per mode: each is a fresh process, and a type-checked one takes seconds. */
+const LOAD_RUNS = 3;
 
 function loadConfig(stack: string): BluegreenConfig {
   const result = validateStackFile(stackFilePath(PROJECT_DIR, stack));
@@ -44,6 +48,29 @@ async function rehearse(config: BluegreenConfig, stack: string, scenarioText?: s
     signal: world.signal,
   });
   return { result, events, world };
+}
+
+/**
+ * Milliseconds to load infra/index.ts the way Pulumi's Node.js language host does (`cmd/run` in
+ * @pulumi/pulumi): ts-node's `register({ transpileOnly, project: tsconfig.json })`, then `require`
+ * of the entry point, in a fresh process so nothing is cached from an earlier load. Timed inside
+ * the child: the process start is the same either way.
+ */
+function programLoadMs(transpileOnly: boolean): number {
+  const script = [
+    "const started = performance.now();",
+    `require("ts-node").register({ transpileOnly: ${transpileOnly}, project: "tsconfig.json" });`,
+    'require("./infra/index.ts");',
+    "process.stdout.write(String(performance.now() - started));",
+  ].join("\n");
+  const { NODE_OPTIONS: _ignored, ...env } = process.env;
+  const child = spawnSync(process.execPath, ["-e", script], { cwd: PROJECT_DIR, env, encoding: "utf8" });
+  if (child.status !== 0) {
+    throw new Error(
+      `loading infra/index.ts (transpileOnly: ${transpileOnly}) exited ${child.status}: ${child.stderr}`,
+    );
+  }
+  return Number(child.stdout);
 }
 
 function median(values: number[]): number {
@@ -124,6 +151,19 @@ async function main(): Promise<void> {
     lines.push(
       `| ${update.message} | ${update.targets ? `${update.targets.length} URNs` : "whole stack"} | ${update.changed} |`,
     );
+  }
+
+  lines.push(
+    "",
+    `| program load (ts-node, as Pulumi's language host) | median of ${LOAD_RUNS} fresh processes |`,
+    "| --- | --- |",
+  );
+  for (const [label, transpileOnly] of [
+    ["type-checked", false],
+    ["transpile-only", true],
+  ] as const) {
+    const times = Array.from({ length: LOAD_RUNS }, () => programLoadMs(transpileOnly));
+    lines.push(`| ${label} | ${(median(times) / 1000).toFixed(1)} s |`);
   }
   console.log(lines.join("\n"));
 }

@@ -3,15 +3,22 @@
  * commands take (spelt and explained once, so `--stack` means the same everywhere), and the
  * exit-code help.
  */
-import { Option } from "commander";
+import { InvalidArgumentError, Option } from "commander";
 import { redactReason } from "../audit";
+import type { Invocation } from "./invocation";
 import type { CliIo } from "./io";
 import type { CliServices } from "./services";
 
-/** What a command's action runs with. */
-export interface CommandContext {
+/** What a command runs with. */
+export interface CommandRuntime {
   readonly io: CliIo;
   readonly services: CliServices;
+  /** This run of the CLI: its run id and the end of its `--json` stream. */
+  readonly invocation: Invocation;
+}
+
+/** What a command's action runs with. */
+export interface CommandContext extends CommandRuntime {
   /** Receives the action's exit code. */
   readonly done: (code: number) => void;
 }
@@ -41,4 +48,49 @@ export function reasonOption(): Option {
 /** `--json`. */
 export function jsonOption(): Option {
   return new Option("--json", "print one JSON object per line instead of text");
+}
+
+/**
+ * `--commit-time <iso>`: when the released change was committed, for the lead time of the DORA
+ * metrics (`git log -1 --format=%cI`). Stored in UTC.
+ */
+export function commitTimeOption(): Option {
+  return new Option(
+    "--commit-time <iso>",
+    "when the released change was committed, ISO 8601 with a zone (git log -1 --format=%cI), for lead time",
+  ).argParser(parseCommitTime);
+}
+
+const ISO_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):?(\d{2}))$/i;
+
+/**
+ * Reads an ISO 8601 time with a zone into UTC ISO form. A time without a zone is refused: the
+ * runner's zone is not the committer's. So is a date that does not exist (`2025-02-30`), which
+ * `Date.parse` would quietly move into March.
+ */
+export function parseCommitTime(text: string): string {
+  const match = ISO_TIME.exec(text.trim());
+  const fail = (): never => {
+    throw new InvalidArgumentError(
+      "expected an ISO 8601 time with a zone, such as 2025-11-30T21:00:00Z or 2025-11-30T22:00:00+01:00 (git log -1 --format=%cI)",
+    );
+  };
+  if (!match) return fail();
+  const [year, month, day, hour, minute, second = "0", offsetHours = "0", offsetMinutes = "0"] =
+    match.slice(1);
+  const daysInMonth = new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate();
+  const inRange =
+    Number(month) >= 1 &&
+    Number(month) <= 12 &&
+    Number(day) >= 1 &&
+    Number(day) <= daysInMonth &&
+    Number(hour) <= 23 &&
+    Number(minute) <= 59 &&
+    Number(second) <= 59 &&
+    Number(offsetHours) <= 14 &&
+    Number(offsetMinutes) <= 59;
+  const at = Date.parse(text.trim());
+  if (!inRange || Number.isNaN(at)) return fail();
+  return new Date(at).toISOString();
 }

@@ -32,3 +32,16 @@ export function reportError(io: CliIo, error: unknown): number {
   io.stderr.write(`unexpected error: ${detail}\n`);
   return EXIT_UNEXPECTED;
 }
+
+/**
+ * What a command threw, in one line: the `reason` of the `completed` event that ends a `--json`
+ * stream no driver run ended.
+ */
+export function failureReason(error: unknown): string {
+  if (error instanceof CommanderError) return error.message.replace(/^error: /, "");
+  if (error instanceof StackConfigError) {
+    return `${error.message}: ${error.problems.map((problem) => `${problem.path}: ${problem.message}`).join("; ")}`;
+  }
+  if (error instanceof UsageError) return error.message;
+  return `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+}

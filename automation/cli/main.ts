@@ -7,29 +7,42 @@ import { execFileSync } from "node:child_process";
 import * as os from "node:os";
 import { detectWho } from "../audit";
 import type { CliIo, StopSignal } from "./io";
-import { reportError } from "./errors";
-import { buildProgram } from "./program";
+import { failureReason, reportError } from "./errors";
+import { Invocation } from "./invocation";
+import { buildProgram, commandName, newRunId, requestsEventStream } from "./program";
 import { type CliServices, defaultServices } from "./services";
 
 /**
  * Runs the command line `argv` (the arguments after the program name) and resolves to the exit
- * code. Tests call it with buffers for stdout/stderr and a fake environment.
+ * code. Tests call it with buffers for stdout/stderr and a fake environment. With `--json`, an
+ * event stream that no driver run ended (a usage error, an invalid stack file) gets its
+ * `completed` event here.
  */
 export async function run(
   argv: readonly string[],
   io: CliIo,
   services: CliServices = defaultServices(),
 ): Promise<number> {
+  const invocation = new Invocation(io, services.clock, newRunId(commandName(argv), services));
   let exitCode: number | undefined;
-  const program = buildProgram(io, services, (code) => {
-    exitCode = code;
-  });
+  let reason: string | undefined;
+  const program = buildProgram(
+    io,
+    services,
+    (code) => {
+      exitCode = code;
+    },
+    invocation,
+  );
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {
-    return reportError(io, error);
+    exitCode = reportError(io, error);
+    reason = failureReason(error);
   }
-  return exitCode ?? 0;
+  const code = exitCode ?? 0;
+  if (requestsEventStream(program, argv)) invocation.close(code, reason);
+  return code;
 }
 
 /** The CliIo of this process. */

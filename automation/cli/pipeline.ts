@@ -4,13 +4,14 @@
  * the audit record and return the outcome's exit code. Each command describes only what differs.
  */
 import type { DriverDeps, RolloutResult } from "../rollout";
-import type { EventSink } from "../events";
+import type { EventSink, RolloutEvent } from "../events";
 import { recordAudit } from "./auditRecord";
+import type { CommandRuntime } from "./commandLine";
 import type { InspectableControlChannel } from "./control";
 import { type CliIo, EXIT_USAGE } from "./io";
 import { runPreflight } from "./preflight";
 import type { CliServices } from "./services";
-import { chooseSink, stopOnSignal } from "./session";
+import { stopOnSignal } from "./session";
 import { type LoadedStack, loadStack, printWarnings } from "./stacks";
 
 /** The commands that run the driver, named as their audit records name them. */
@@ -42,6 +43,8 @@ export interface DriverCommand {
   readonly version?: string;
   /** `--reason`, already redacted by its option. */
   readonly reason?: string;
+  /** `--commit-time`, already checked and in UTC: the audit record's `commitAt`. */
+  readonly commitAt?: string;
   /** `--json`: NDJSON events instead of text. */
   readonly json: boolean;
   /** Runs once the stack is loaded, before anything connects; an exit code ends the command there. */
@@ -61,8 +64,7 @@ export interface DriverCommand {
 
 /** Runs the command through every step and returns its exit code. */
 export async function runDriverCommand(
-  io: CliIo,
-  services: CliServices,
+  { io, services, invocation }: CommandRuntime,
   command: DriverCommand,
 ): Promise<number> {
   const stack = loadStack(io.cwd, command.stack);
@@ -73,10 +75,16 @@ export async function runDriverCommand(
   if (early !== undefined) return early;
 
   const startedAt = services.clock.now();
-  const events = chooseSink(io, command.json);
+  const events = new RevertWatch(invocation.sink(command.json));
   const connection = await command.connect(run, events, startedAt);
   const { deps } = connection;
-  if (command.preflight === true && !(await runPreflight(io, deps))) return EXIT_USAGE;
+  if (command.preflight === true) {
+    const failed = await runPreflight(io, deps);
+    if (failed !== undefined) {
+      invocation.explain(failed);
+      return EXIT_USAGE;
+    }
+  }
 
   const stop = stopOnSignal(io);
   const driverStart = deps.clock.now();
@@ -100,6 +108,9 @@ export async function runDriverCommand(
       exitCode: result.exitCode,
       elapsedSeconds: (deps.clock.now() - driverStart) / 1000,
       rehearsal: command.name === "rehearse",
+      runId: invocation.runId,
+      secondsToRevert: events.secondsToRevert,
+      commitAt: command.commitAt,
     });
   }
   return result.exitCode;
@@ -110,4 +121,21 @@ export function connectServices(io: CliIo, services: CliServices): DriverCommand
   return async (run, events) => ({
     deps: await services.connect({ stack: run.stack, io, events, control: run.control() }),
   });
+}
+
+/**
+ * Passes events on and keeps the first revert's `secondsSinceTrigger`: the audit record's
+ * `secondsToRevert`, from which mean time to recovery is computed. The first, because that is when
+ * traffic was verified back on the stable colour.
+ */
+class RevertWatch implements EventSink {
+  /** Seconds from the revert's trigger to traffic verified back, once a revert happened. */
+  secondsToRevert?: number;
+
+  constructor(private readonly inner: EventSink) {}
+
+  emit(event: RolloutEvent): void {
+    if (event.type === "reverted") this.secondsToRevert ??= event.secondsSinceTrigger;
+    this.inner.emit(event);
+  }
 }

@@ -6,17 +6,21 @@
 import type { DriverDeps } from "../rollout";
 import type { CliIo } from "./io";
 
-/** Runs the wiring's preflight checks in order; prints each failure and returns whether all passed. */
+/**
+ * Runs the wiring's preflight checks in order and stops at the first failure: prints it and
+ * returns it (`preflight <check> failed: <detail>`). Undefined when every check passed.
+ */
 export async function runPreflight(
   io: Pick<CliIo, "stderr">,
   deps: Pick<DriverDeps, "preflightChecks">,
-): Promise<boolean> {
+): Promise<string | undefined> {
   for (const check of deps.preflightChecks ?? []) {
     const result = await check.run();
     if (!result.ok) {
-      io.stderr.write(`preflight ${check.name} failed: ${result.detail}\n`);
-      return false;
+      const failure = `preflight ${check.name} failed: ${result.detail}`;
+      io.stderr.write(`${failure}\n`);
+      return failure;
     }
   }
-  return true;
+  return undefined;
 }

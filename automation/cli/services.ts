@@ -4,9 +4,12 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { auditLogPath } from "../audit";
+import { AuditLogHistory } from "../adapters/auditLogHistory";
 import { FileControlChannel, DEFAULT_CONTROL_DIR } from "../adapters/control/fileControlChannel";
 import { SystemClock } from "../adapters/systemClock";
 import { quoteInput } from "../inputText";
+import type { DeploymentHistory } from "../report/history";
 import type { DriverDeps } from "../rollout";
 import type { Clock } from "../ports";
 import type { ConnectRequest } from "./connection";
@@ -21,6 +24,8 @@ export interface CliServices {
   connect(request: ConnectRequest): Promise<DriverDeps>;
   /** The stack's control channel: needs neither Pulumi nor AWS. */
   control(stack: LoadedStack, io: CliIo): InspectableControlChannel;
+  /** Where `report --stack` reads past runs from. */
+  history(io: CliIo): DeploymentHistory;
   /** Time for waits outside the driver (a request being taken) and for timestamps. */
   readonly clock: Clock;
 }
@@ -54,6 +59,16 @@ export function usableControlDir(io: Pick<CliIo, "cwd" | "env">): string {
   return dir;
 }
 
+/**
+ * The audit log every run of this project appends to (BLUEGREEN_AUDIT_LOG or
+ * `.bluegreen/audit.ndjson`), read as the deployment history.
+ */
+export function localHistory(io: Pick<CliIo, "cwd" | "env">): DeploymentHistory {
+  const file = auditLogPath(io.cwd, io.env.BLUEGREEN_AUDIT_LOG);
+  const relative = path.relative(io.cwd, file);
+  return new AuditLogHistory(file, relative.startsWith("..") || path.isAbsolute(relative) ? file : relative);
+}
+
 /** Real Pulumi, AWS, files and time. The AWS and Pulumi adapters load only when a command needs them. */
 export function defaultServices(): CliServices {
   return {
@@ -69,6 +84,7 @@ export function defaultServices(): CliServices {
     control(stack, io) {
       return new FileControlChannel({ dir: usableControlDir(io), stack: stack.name });
     },
+    history: localHistory,
     clock: new SystemClock(),
   };
 }

@@ -8,9 +8,12 @@ import { PlainSink } from "../output/plainSink";
 import { TerminalSink } from "../output/terminalSink";
 import type { CliIo, StopSignal } from "./io";
 
-/** `--json` -> NDJSON; a terminal -> the live renderer; anything else (CI logs) -> plain lines. */
-export function chooseSink(io: CliIo, json: boolean): EventSink {
-  if (json) return new NdjsonSink(io.stdout);
+/**
+ * `--json` -> NDJSON stamped with the command's run id; a terminal -> the live renderer; anything
+ * else (CI logs) -> plain lines.
+ */
+export function chooseSink(io: CliIo, json: boolean, runId: string): EventSink {
+  if (json) return new NdjsonSink(io.stdout, runId);
   if (io.isTTY) return new TerminalSink(io.stdout, { colour: colourEnabled(io.env) });
   return new PlainSink(io.stdout);
 }

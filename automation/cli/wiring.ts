@@ -116,6 +116,8 @@ export async function connectStack(
       new AutomationStack({
         projectDir: io.cwd,
         stackName: stack.name,
+        // Updates and previews load the program transpile-only unless the user chose otherwise there.
+        environment: io.env,
         // A hung update is cancelled once at the deadline, then abandoned (FAILURE-MODES 21).
         deadline: { timeoutMs: stack.config.rollout.operationTimeout * 1_000 },
         // The Pulumi engine's own progress would break the live line and the NDJSON stream; it is

@@ -7,19 +7,10 @@ import { z } from "zod";
 import type { AuditRecord } from "../audit";
 
 /**
- * An audit record as the metrics read it. Two fields are optional additions to the record the
- * driver writes today; the metrics use them when present and say so when absent.
+ * A run as the metrics read it: the audit record itself. Records written before `runId`,
+ * `secondsToRevert` and `commitAt` existed lack them; the metrics say so where they need them.
  */
-export interface DeploymentRun extends AuditRecord {
-  /**
-   * From the revert's trigger (an alarm seen, a failed check) to the traffic verified back on the
-   * stable colour: the `secondsSinceTrigger` of the run's `reverted` event. Proposed addition to
-   * the audit record; mean time to recovery needs it.
-   */
-  readonly secondsToRevert?: number;
-  /** When the released change was committed, ISO 8601: lead time for changes needs it. */
-  readonly commitAt?: string;
-}
+export type DeploymentRun = AuditRecord;
 
 /** An audit log that cannot be read: the message names the line. */
 export class AuditLogError extends Error {
@@ -48,6 +39,7 @@ const recordSchema = z.looseObject({
   exitCode: z.number().int(),
   elapsedSeconds: z.number().finite().min(0),
   rehearsal: z.boolean(),
+  runId: z.string().min(1).optional(),
   secondsToRevert: z.number().finite().min(0).optional(),
   commitAt: isoTime.optional(),
 });

@@ -22,6 +22,7 @@ export { OUTCOME_WORDS, renderMarkdownReport } from "./markdown";
 export * from "./dora";
 export * from "./doraRender";
 export * from "./auditLog";
+export * from "./history";
 
 /** The formats `renderRunReport` writes. */
 export const REPORT_FORMATS = ["markdown", "svg"] as const;

@@ -1,5 +1,6 @@
 /**
- * The event emitter of a run: stamps every event with the time since the run started.
+ * The event emitter of a run: stamps every event with the time since the run started and the
+ * time of day, both from the run's clock, so a rehearsal's events carry virtual time.
  */
 import type { EventSink, RolloutEventBody } from "../events";
 import type { Clock } from "../ports";
@@ -12,10 +13,15 @@ export class Emitter {
     private readonly start: number,
   ) {}
 
-  /** Emits `body` with `elapsedSeconds`; a renderer that throws is ignored. */
+  /** Emits `body` with `elapsedSeconds` and `time`; a renderer that throws is ignored. */
   emit(body: RolloutEventBody): void {
+    const now = this.clock.now();
     try {
-      this.sink.emit({ ...body, elapsedSeconds: (this.clock.now() - this.start) / 1000 });
+      this.sink.emit({
+        ...body,
+        elapsedSeconds: (now - this.start) / 1000,
+        time: new Date(now).toISOString(),
+      });
     } catch {
       // A renderer that throws must not cut a revert short; the result still reports the outcome.
     }

@@ -146,6 +146,23 @@ describe("audit", () => {
       assert.equal(built.reason, `hotfix with ${REDACTED}`);
       assert.equal(built.elapsedSeconds, 1523.457);
     });
+
+    it("adds the run id, the time to revert and the commit time after them, when the run has them", () => {
+      const built = buildAuditRecord(
+        record({
+          outcome: "rolled-back",
+          exitCode: 3,
+          runId: "0b6f7c1e-4f0a-4c39-9d6e-2b1f3c4d5e6f",
+          secondsToRevert: 7.00049,
+          commitAt: "2025-01-01T18:00:00.000Z",
+        }),
+      );
+      assert.deepEqual(Object.keys(built).slice(-3), ["runId", "secondsToRevert", "commitAt"]);
+      assert.equal(built.secondsToRevert, 7);
+      assert.equal(built.runId, "0b6f7c1e-4f0a-4c39-9d6e-2b1f3c4d5e6f");
+      assert.equal(built.commitAt, "2025-01-01T18:00:00.000Z");
+      assert.equal("secondsToRevert" in buildAuditRecord(record()), false, "a promoted run has no revert");
+    });
   });
 
   describe("appendAuditRecord", () => {

@@ -132,6 +132,8 @@ describe("driver: the happy path", () => {
       stable: "green",
       version: VERSION,
       elapsedSeconds: 1500,
+      // The driver's clock, virtual here: 25 minutes after the world's epoch.
+      time: new Date(EPOCH + minutes(25)).toISOString(),
     });
     assert.equal(h.recorded[0].type, "preflight");
     assert.deepEqual(
@@ -886,6 +888,7 @@ describe("driver: locks and failing updates", () => {
       ok: false,
       detail: `GET ${endpoint}/health -> 503 (expected 200)`,
       elapsedSeconds: 0,
+      time: new Date(EPOCH).toISOString(),
     });
     assert.equal(h.eventsOf("shifted").length, 0);
     assertRestored(h);

@@ -28,7 +28,7 @@ import {
   lockFromMessage,
   parseLockHolders,
 } from "./errors";
-import { connectLocalStack, type HistoryEntry, type StackHandle } from "./handle";
+import { connectLocalStack, type HistoryEntry, type LocalStackOptions, type StackHandle } from "./handle";
 import { holderLiveness, inspectLock, processIsAlive, type ProcessAliveCheck } from "./lock";
 import { OUTPUT_KEYS, StackOutputsError, parseStackOutputs } from "./outputs";
 import { readProjectInfo } from "./project";
@@ -50,14 +50,22 @@ export interface AutomationStackOptions {
   readonly pulumiCommand?: PulumiCommand;
   /** Environment for every CLI command (backend URL, passphrase file, AWS profile). */
   readonly envVars?: Readonly<Record<string, string>>;
+  /**
+   * The environment the CLI was started in, as the entry point passes it down: the CLI commands
+   * inherit it, and what it sets is the user's choice (see `workspaceEnvVars`). @default {}
+   */
+  readonly environment?: Readonly<Record<string, string | undefined>>;
   /** Receives the CLI's output of updates and previews, as the CLI prints it (secrets masked). */
   readonly onOutput?: (text: string) => void;
   /** Whether a pid runs on this host, to tell a stale lock from a live one. @default kill(pid, 0) */
   readonly isProcessAlive?: ProcessAliveCheck;
   /** This host's name, compared with a lock holder's. @default os.hostname() */
   readonly hostname?: string;
-  /** Opens the stack. @default LocalWorkspace.selectStack on projectDir (tests pass a fake) */
-  readonly connect?: () => Promise<StackHandle>;
+  /**
+   * Opens the stack with the workspace options the adapter chose (its environment variables
+   * among them). @default connectLocalStack: LocalWorkspace.selectStack on projectDir (tests pass a fake)
+   */
+  readonly connect?: (options: LocalStackOptions) => Promise<StackHandle>;
   /**
    * Bounds each update and preview: past `timeoutMs` it is cancelled once, gracefully; past the
    * grace period after that, it fails as state unknown. @default no deadline
@@ -106,6 +114,24 @@ export function countChanges(summary: OpMap | undefined): number {
     (total, [op, count]) => (NOT_CHANGES.has(op as OpType) ? total : total + (count ?? 0)),
     0,
   );
+}
+
+/** The variable that tells Pulumi's Node.js language host whether to type-check the program. */
+export const TRANSPILE_ONLY_VARIABLE = "PULUMI_NODEJS_TRANSPILE_ONLY";
+
+/**
+ * The workspace's environment variables: `envVars`, plus PULUMI_NODEJS_TRANSPILE_ONLY=true unless
+ * the user chose a value in the environment (or in `envVars`). Every update and preview loads the
+ * program, and type-checking it takes seconds each time (`npm run bench`); the program is
+ * type-checked before it is merged (`npm run typecheck`), and its config is validated at run time
+ * whatever the types say. A user who wants the check anyway sets the variable to false.
+ */
+export function workspaceEnvVars(
+  environment: Readonly<Record<string, string | undefined>> = {},
+  envVars: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+  const chosen = environment[TRANSPILE_ONLY_VARIABLE] !== undefined || TRANSPILE_ONLY_VARIABLE in envVars;
+  return chosen ? { ...envVars } : { [TRANSPILE_ONLY_VARIABLE]: "true", ...envVars };
 }
 
 /** `StackPort` over a LocalWorkspace stack. */
@@ -285,16 +311,13 @@ export class AutomationStack implements StackPort {
 
   private handle(): Promise<StackHandle> {
     if (this.connecting === undefined) {
-      const connect =
-        this.options.connect ??
-        (() =>
-          connectLocalStack({
-            projectDir: this.options.projectDir,
-            stackName: this.name,
-            pulumiCommand: this.options.pulumiCommand,
-            envVars: this.options.envVars,
-          }));
-      this.connecting = connect().catch((error: unknown) => {
+      const connect = this.options.connect ?? connectLocalStack;
+      this.connecting = connect({
+        projectDir: this.options.projectDir,
+        stackName: this.name,
+        pulumiCommand: this.options.pulumiCommand,
+        envVars: workspaceEnvVars(this.options.environment, this.options.envVars),
+      }).catch((error: unknown) => {
         // Forget the failure so the next call tries again (the CLI may have been installed meanwhile).
         this.connecting = undefined;
         throw this.readError("opening the stack", error);

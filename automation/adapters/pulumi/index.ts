@@ -4,7 +4,9 @@
  */
 export {
   AutomationStack,
+  TRANSPILE_ONLY_VARIABLE,
   countChanges,
+  workspaceEnvVars,
   type AutomationStackOptions,
   type UpdateReconciliation,
 } from "./automationStack";

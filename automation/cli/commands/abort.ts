@@ -6,11 +6,15 @@
 import type { Command } from "commander";
 import { abortRollout } from "../../rollout";
 import { EXIT_CODES } from "../../events";
-import { type CommandContext, jsonOption, reasonOption, stackOption } from "../commandLine";
+import {
+  type CommandContext,
+  type CommandRuntime,
+  jsonOption,
+  reasonOption,
+  stackOption,
+} from "../commandLine";
 import { deliver, describeHeartbeat, watchState } from "../control";
-import type { CliIo } from "../io";
 import { type StackRun, connectServices, runDriverCommand } from "../pipeline";
-import type { CliServices } from "../services";
 
 /** The options of `abort`. */
 export interface AbortCommandOptions {
@@ -23,17 +27,14 @@ export interface AbortCommandOptions {
  * Aborts the stack's rollout. Exit 4 when it was aborted (by the watching driver or directly),
  * 2 when nothing was in progress, 1 when the revert failed.
  */
-export async function abortCommand(
-  io: CliIo,
-  services: CliServices,
-  options: AbortCommandOptions,
-): Promise<number> {
-  return runDriverCommand(io, services, {
+export async function abortCommand(runtime: CommandRuntime, options: AbortCommandOptions): Promise<number> {
+  const { io, services } = runtime;
+  return runDriverCommand(runtime, {
     name: "abort",
     stack: options.stack,
     reason: options.reason,
     json: options.json,
-    before: (run) => askWatchingDriver(io, services, run),
+    before: (run) => askWatchingDriver(runtime, run),
     connect: connectServices(io, services),
     preflight: true,
     async drive(deps, { stack }) {
@@ -52,8 +53,7 @@ export async function abortCommand(
  * the request, undefined when the command must revert directly.
  */
 async function askWatchingDriver(
-  io: CliIo,
-  services: CliServices,
+  { io, services, invocation }: CommandRuntime,
   run: StackRun,
 ): Promise<number | undefined> {
   const { stack } = run;
@@ -79,6 +79,9 @@ async function askWatchingDriver(
     io.stderr.write(
       "the driver took the abort request: it reverts traffic to the stable colour now and reports the result in its own output\n",
     );
+    invocation.explain(
+      `the driver watching stack ${stack.name} took the abort request; it reverts and reports the result in its own output`,
+    );
     return EXIT_CODES.aborted;
   }
   io.stderr.write("the driver did not take the request in time; withdrew it and reverting directly\n");
@@ -86,7 +89,7 @@ async function askWatchingDriver(
 }
 
 /** Adds `abort` to the program. */
-export function registerAbort(program: Command, { io, services, done }: CommandContext): void {
+export function registerAbort(program: Command, context: CommandContext): void {
   program
     .command("abort")
     .summary("revert a rollout in progress to the stable colour")
@@ -99,8 +102,8 @@ export function registerAbort(program: Command, { io, services, done }: CommandC
     .addOption(reasonOption())
     .addOption(jsonOption())
     .action(async (options: { stack: string; reason?: string; json?: boolean }) => {
-      done(
-        await abortCommand(io, services, {
+      context.done(
+        await abortCommand(context, {
           stack: options.stack,
           reason: options.reason,
           json: options.json === true,

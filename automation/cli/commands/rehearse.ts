@@ -14,11 +14,18 @@ import { type Scenario, ScenarioError, type ScenarioProblem, parseScenario } fro
 import { SimulatedWorld } from "../../rehearsal/simulatedWorld";
 import { VirtualClock } from "../../rehearsal/virtualClock";
 import { quoteInput } from "../../inputText";
-import { type CommandContext, EXIT_CODE_HELP, jsonOption, reasonOption, stackOption } from "../commandLine";
+import {
+  type CommandContext,
+  type CommandRuntime,
+  EXIT_CODE_HELP,
+  commitTimeOption,
+  jsonOption,
+  reasonOption,
+  stackOption,
+} from "../commandLine";
 import { readInputFile } from "../inputFiles";
-import { type CliIo, UsageError } from "../io";
+import { UsageError } from "../io";
 import { runDriverCommand } from "../pipeline";
-import type { CliServices } from "../services";
 import { type LoadedStack, checkVersion } from "../stacks";
 
 /** The options of `rehearse`. */
@@ -27,6 +34,8 @@ export interface RehearseCommandOptions {
   readonly version: string;
   readonly scenario?: string;
   readonly reason?: string;
+  /** As `rollout --commit-time`: the audit record's `commitAt`, so a rehearsal can try the lead time out. */
+  readonly commitTime?: string;
   readonly json: boolean;
   /** Virtual seconds per real second; undefined runs as fast as possible. */
   readonly speed?: number;
@@ -37,16 +46,17 @@ export const REHEARSAL_SEED = 0x5eed;
 
 /** Runs a rehearsal and returns the exit code a real run would have had. */
 export async function rehearseCommand(
-  io: CliIo,
-  services: CliServices,
+  runtime: CommandRuntime,
   options: RehearseCommandOptions,
 ): Promise<number> {
+  const { io, services } = runtime;
   const version = checkVersion(options.version);
-  return runDriverCommand(io, services, {
+  return runDriverCommand(runtime, {
     name: "rehearse",
     stack: options.stack,
     version,
     reason: options.reason,
+    commitAt: options.commitTime,
     json: options.json,
     async connect({ stack }, events, startedAt) {
       const file = options.scenario;
@@ -126,6 +136,21 @@ function loadScenario(cwd: string, file: string, stack: LoadedStack): Scenario {
   return scenario;
 }
 
+/**
+ * A rehearsal's run id, UUID-shaped, from REHEARSAL_SEED and the rehearsal's start: the same
+ * rehearsal at the same (virtual) moment prints the same stream, and two rehearsals a millisecond
+ * apart get different ids.
+ */
+export function rehearsalRunId(startMs: number): string {
+  const random = seededRandom((REHEARSAL_SEED ^ (startMs % 4_294_967_296)) >>> 0);
+  const bytes = Array.from({ length: 16 }, () => Math.floor(random() * 256));
+  // Version 4 and the RFC 9562 variant, so tools that check the shape accept it.
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = bytes.map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 /** mulberry32: a small, fast generator; rehearsals need repeatability, not cryptographic quality. */
 export function seededRandom(seed: number): Random {
   let state = seed >>> 0;
@@ -139,7 +164,7 @@ export function seededRandom(seed: number): Random {
 }
 
 /** Adds `rehearse` to the program. */
-export function registerRehearse(program: Command, { io, services, done }: CommandContext): void {
+export function registerRehearse(program: Command, context: CommandContext): void {
   program
     .command("rehearse")
     .summary("run the rollout against a simulated world, in virtual time")
@@ -152,6 +177,7 @@ export function registerRehearse(program: Command, { io, services, done }: Comma
     .requiredOption("--version <v>", "the version to rehearse releasing")
     .option("--scenario <file>", "events to inject, e.g. an alarm at 12m (JSON or YAML)")
     .addOption(reasonOption())
+    .addOption(commitTimeOption())
     .addOption(jsonOption())
     .addOption(
       new Option(
@@ -169,15 +195,17 @@ export function registerRehearse(program: Command, { io, services, done }: Comma
         version: string;
         scenario?: string;
         reason?: string;
+        commitTime?: string;
         json?: boolean;
         speed?: number;
       }) => {
-        done(
-          await rehearseCommand(io, services, {
+        context.done(
+          await rehearseCommand(context, {
             stack: options.stack,
             version: options.version,
             scenario: options.scenario,
             reason: options.reason,
+            commitTime: options.commitTime,
             json: options.json === true,
             speed: options.speed,
           }),

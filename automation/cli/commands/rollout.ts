@@ -4,10 +4,16 @@
  */
 import type { Command } from "commander";
 import { runRollout } from "../../rollout";
-import { type CommandContext, EXIT_CODE_HELP, jsonOption, reasonOption, stackOption } from "../commandLine";
-import type { CliIo } from "../io";
+import {
+  type CommandContext,
+  type CommandRuntime,
+  EXIT_CODE_HELP,
+  commitTimeOption,
+  jsonOption,
+  reasonOption,
+  stackOption,
+} from "../commandLine";
 import { connectServices, runDriverCommand } from "../pipeline";
-import type { CliServices } from "../services";
 import { checkVersion } from "../stacks";
 
 /** The options of `rollout`. */
@@ -15,24 +21,26 @@ export interface RolloutCommandOptions {
   readonly stack: string;
   readonly version: string;
   readonly reason?: string;
+  /** When the released change was committed, UTC ISO 8601: the audit record's `commitAt`. */
+  readonly commitTime?: string;
   readonly resume: boolean;
   readonly json: boolean;
 }
 
 /** Runs a rollout and returns its exit code. */
 export async function rolloutCommand(
-  io: CliIo,
-  services: CliServices,
+  runtime: CommandRuntime,
   options: RolloutCommandOptions,
 ): Promise<number> {
   const version = checkVersion(options.version);
-  return runDriverCommand(io, services, {
+  return runDriverCommand(runtime, {
     name: "rollout",
     stack: options.stack,
     version,
     reason: options.reason,
+    commitAt: options.commitTime,
     json: options.json,
-    connect: connectServices(io, services),
+    connect: connectServices(runtime.io, runtime.services),
     drive: (deps, { stack }, signal) =>
       runRollout(deps, {
         config: stack.config,
@@ -45,7 +53,7 @@ export async function rolloutCommand(
 }
 
 /** Adds `rollout` to the program. */
-export function registerRollout(program: Command, { io, services, done }: CommandContext): void {
+export function registerRollout(program: Command, context: CommandContext): void {
   program
     .command("rollout")
     .summary("release a version: deploy it to the idle colour and step traffic to it")
@@ -57,6 +65,7 @@ export function registerRollout(program: Command, { io, services, done }: Comman
     .addOption(stackOption())
     .requiredOption("--version <v>", "the version (image tag or artifact version) to release")
     .addOption(reasonOption())
+    .addOption(commitTimeOption())
     .option(
       "--resume",
       "continue a rollout a crashed or cancelled run left in progress (same --version)",
@@ -65,21 +74,23 @@ export function registerRollout(program: Command, { io, services, done }: Comman
     .addOption(jsonOption())
     .addHelpText(
       "after",
-      `\nExamples:\n  bluegreen rollout --stack prod --version 1.4.2 --reason "checkout fix"\n  bluegreen rollout --stack prod --version 1.4.2 --resume\n${EXIT_CODE_HELP}`,
+      `\nExamples:\n  bluegreen rollout --stack prod --version 1.4.2 --reason "checkout fix"\n  bluegreen rollout --stack prod --version 1.4.2 --commit-time "$(git log -1 --format=%cI)"\n  bluegreen rollout --stack prod --version 1.4.2 --resume\n${EXIT_CODE_HELP}`,
     )
     .action(
       async (options: {
         stack: string;
         version: string;
         reason?: string;
+        commitTime?: string;
         resume: boolean;
         json?: boolean;
       }) => {
-        done(
-          await rolloutCommand(io, services, {
+        context.done(
+          await rolloutCommand(context, {
             stack: options.stack,
             version: options.version,
             reason: options.reason,
+            commitTime: options.commitTime,
             resume: options.resume,
             json: options.json === true,
           }),

@@ -5,11 +5,9 @@
 import type { Command } from "commander";
 import { type StatusReport, readStatus } from "../../rollout";
 import { formatStatus } from "../../output/statusText";
-import { type CommandContext, jsonOption, stackOption } from "../commandLine";
-import { type CliIo, EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE } from "../io";
+import { type CommandContext, type CommandRuntime, jsonOption, stackOption } from "../commandLine";
+import { EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE } from "../io";
 import { runPreflight } from "../preflight";
-import type { CliServices } from "../services";
-import { chooseSink } from "../session";
 import { loadStack, printWarnings } from "../stacks";
 
 /** The options of `status`. */
@@ -20,15 +18,14 @@ export interface StatusCommandOptions {
 
 /** Prints the status and returns the exit code: 0; 2 when a preflight check fails; 1 when the stack cannot be read. */
 export async function statusCommand(
-  io: CliIo,
-  services: CliServices,
+  { io, services, invocation }: CommandRuntime,
   options: StatusCommandOptions,
 ): Promise<number> {
   const stack = loadStack(io.cwd, options.stack);
   printWarnings(io, stack);
   const control = services.control(stack, io);
-  const deps = await services.connect({ stack, io, events: chooseSink(io, options.json), control });
-  if (!(await runPreflight(io, deps))) return EXIT_USAGE;
+  const deps = await services.connect({ stack, io, events: invocation.sink(options.json), control });
+  if ((await runPreflight(io, deps)) !== undefined) return EXIT_USAGE;
   let report: StatusReport;
   try {
     report = await readStatus(deps, stack.config);
@@ -41,7 +38,7 @@ export async function statusCommand(
 }
 
 /** Adds `status` to the program. */
-export function registerStatus(program: Command, { io, services, done }: CommandContext): void {
+export function registerStatus(program: Command, context: CommandContext): void {
   program
     .command("status")
     .summary("show what the stack serves now")
@@ -52,6 +49,6 @@ export function registerStatus(program: Command, { io, services, done }: Command
     .addOption(stackOption())
     .addOption(jsonOption())
     .action(async (options: { stack: string; json?: boolean }) => {
-      done(await statusCommand(io, services, { stack: options.stack, json: options.json === true }));
+      context.done(await statusCommand(context, { stack: options.stack, json: options.json === true }));
     });
 }

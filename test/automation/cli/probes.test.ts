@@ -354,6 +354,10 @@ const SAMPLE_VALUES: Readonly<Record<string, readonly [string, string]>> = {
   "--reason": ["first", "second"],
   "--scenario": ["scenario.yaml", "other.yaml"],
   "--speed": ["60", "120"],
+  "--commit-time": ["2026-11-30T10:00:00.000Z", "2026-11-30T11:00:00.000Z"],
+  "--events": ["run.ndjson", "other.ndjson"],
+  "--since": ["30d", "7d"],
+  "--format": ["markdown", "json"],
 };
 
 /** Every value option of every command, given twice, with the command's other required options once. */
@@ -430,7 +434,7 @@ async function runCli(project: string, probe: Probe): Promise<CliResult> {
   const io = { ...t.io, env: { ...t.io.env, BLUEGREEN_AUDIT_LOG: path.join(project, "audit.ndjson") } };
   const services = testServices({ clock: new VirtualClock(1_700_000_000_000) });
   const withControl: CliServices = probe.realControl
-    ? { connect: services.connect, clock: services.clock, control: defaultServices().control }
+    ? { ...services, control: defaultServices().control }
     : services;
   const code = await run(probe.argv, io, withControl);
   return { code, stdout: t.stdout(), stderr: t.stderr(), connects: services.connects };

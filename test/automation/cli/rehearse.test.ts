@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { rehearsalRunId } from "../../../automation/cli/commands/rehearse";
 import { run } from "../../../automation/cli/main";
 import { parseEventStream } from "../../../automation/report";
 import type { Clock } from "../../../automation/ports";
@@ -48,6 +49,7 @@ describe("bluegreen rehearse", () => {
       { ...record, at: undefined },
       {
         at: undefined,
+        runId: rehearsalRunId(1_700_000_000_000),
         stack: "dev",
         command: "rehearse",
         who: "tester@example.com",
@@ -89,9 +91,31 @@ describe("bluegreen rehearse", () => {
         exitCode: 3,
         elapsedSeconds: undefined,
         reason: undefined,
+        time: "2023-11-14T22:25:20.000Z",
+        runId: rehearsalRunId(1_700_000_000_000),
       },
     );
-    for (const event of events) assert.equal(typeof event.elapsedSeconds, "number");
+    for (const event of events) {
+      assert.equal(typeof event.elapsedSeconds, "number");
+      // Virtual time: the clock started at 1_700_000_000_000 ms, 2023-11-14T22:13:20Z.
+      assert.equal(
+        event.time,
+        new Date(1_700_000_000_000 + (event.elapsedSeconds as number) * 1000).toISOString(),
+      );
+      assert.equal(event.runId, rehearsalRunId(1_700_000_000_000));
+    }
+  });
+
+  it("prints the same stream for the same rehearsal at the same virtual moment, and another run id a millisecond later", async () => {
+    const first = await rehearse(["--scenario", "alarm.json", "--json"]);
+    const again = await rehearse(["--scenario", "alarm.json", "--json"]);
+    const later = await rehearse(["--scenario", "alarm.json", "--json"], {
+      clock: new VirtualClock(1_700_000_000_001),
+    });
+    assert.equal(again.stdout, first.stdout);
+    const ids = [first, later].map((result) => ndjson(result.stdout)[0].runId);
+    assert.match(String(ids[0]), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.notEqual(ids[1], ids[0]);
   });
 
   it("keeps a credential pasted into --reason out of the output and the audit log", async () => {
@@ -148,16 +172,19 @@ describe("bluegreen rehearse", () => {
     const result = await rehearse(["--scenario", "broken.yaml", "--json"]);
     const change = ndjson(result.stdout).find((event) => event.type === "alarm");
     assert.deepEqual(
-      { ...change, reason: undefined },
+      { ...change, reason: undefined, time: undefined, runId: undefined },
       {
         type: "alarm",
         name: "checkout-dev-green-error-rate",
         state: "PARTIAL_DATA",
         previous: "OK",
         reason: undefined,
+        time: undefined,
+        runId: undefined,
         elapsedSeconds: 420,
       },
     );
+    assert.equal(typeof change?.time, "string");
     assert.match(String(change?.reason), /EvaluationState PARTIAL_DATA/);
   });
 

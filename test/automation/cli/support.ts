@@ -8,7 +8,7 @@ import * as path from "node:path";
 import type { InspectableControlChannel } from "../../../automation/cli/control";
 import type { CliIo, StopSignal } from "../../../automation/cli/io";
 import type { ConnectRequest } from "../../../automation/cli/connection";
-import type { CliServices } from "../../../automation/cli/services";
+import { type CliServices, localHistory } from "../../../automation/cli/services";
 import type { DriverDeps } from "../../../automation/rollout";
 import type { Clock } from "../../../automation/ports";
 import { MemoryControlChannel } from "../../../automation/rehearsal/memoryControlChannel";
@@ -105,6 +105,7 @@ export function testServices(options: {
     connects: 0,
     clock: options.clock,
     control: () => options.control ?? new MemoryControlChannel(),
+    history: localHistory,
     async connect(request: ConnectRequest): Promise<DriverDeps> {
       services.connects += 1;
       if (!options.connect) throw new Error("this command must not connect to Pulumi or AWS");

@@ -7,6 +7,9 @@ import {
   formatSplit,
 } from "../../../automation/output/format";
 
+/** When every event here happened: the renderers under test show elapsed time, never this. */
+const TIME = "2025-11-30T21:00:00.000Z";
+
 describe("output formatting", () => {
   describe("formatElapsed", () => {
     const cases: [number, string][] = [
@@ -62,6 +65,7 @@ describe("output formatting", () => {
           ],
           resumed: false,
           elapsedSeconds: 0,
+          time: TIME,
         },
         expected:
           "[     0s] rollout of 1.5.0 to green on stack prod (blue is stable): 2 steps: 10% for 5m, 100% for 10m",
@@ -74,6 +78,7 @@ describe("output formatting", () => {
           weights: { blue: 75, green: 25 },
           changed: 1,
           elapsedSeconds: 200,
+          time: TIME,
         },
         expected: "[  3m20s] step 2/4: green 25% (blue 75%) verified",
       },
@@ -86,6 +91,7 @@ describe("output formatting", () => {
           remainingSeconds: 160,
           alarms: { "checkout-prod-green-deploy": "OK" },
           elapsedSeconds: 340,
+          time: TIME,
         },
         expected: "[  5m40s] baking step 2/4 at 25%: 2m40s left, alarms OK",
       },
@@ -97,6 +103,7 @@ describe("output formatting", () => {
           previous: "OK",
           reason: "Threshold Crossed",
           elapsedSeconds: 720,
+          time: TIME,
         },
         expected: "[ 12m00s] alarm checkout-prod-green-errorRate: OK -> ALARM: Threshold Crossed",
       },
@@ -107,22 +114,30 @@ describe("output formatting", () => {
           reason: "alarm checkout-prod-green-errorRate is ALARM",
           secondsSinceTrigger: 2,
           elapsedSeconds: 722,
+          time: TIME,
         },
         expected:
           "[ 12m02s] reverted to blue 100% (green 0%) in 2s: alarm checkout-prod-green-errorRate is ALARM",
       },
       {
-        event: { type: "restored", revision: 8, changed: 2, drift: 0, elapsedSeconds: 800 },
+        event: { type: "restored", revision: 8, changed: 2, drift: 0, elapsedSeconds: 800, time: TIME },
         expected:
           "[ 13m20s] stack restored to its pre-rollout values (revision 8, 2 resources changed, no drift)",
       },
       {
-        event: { type: "restored", revision: 8, changed: 1, drift: 3, elapsedSeconds: 800 },
+        event: { type: "restored", revision: 8, changed: 1, drift: 3, elapsedSeconds: 800, time: TIME },
         expected:
           "[ 13m20s] stack restored to its pre-rollout values (revision 8, 1 resource changed, preview still finds 3 changes)",
       },
       {
-        event: { type: "preflight", check: "alarms", ok: false, detail: "x is ALARM", elapsedSeconds: 1 },
+        event: {
+          type: "preflight",
+          check: "alarms",
+          ok: false,
+          detail: "x is ALARM",
+          elapsedSeconds: 1,
+          time: TIME,
+        },
         expected: "[     1s] preflight alarms failed: x is ALARM",
       },
       {
@@ -132,11 +147,12 @@ describe("output formatting", () => {
           exitCode: 3,
           reason: "alarm fired",
           elapsedSeconds: 800,
+          time: TIME,
         },
         expected: "[ 13m20s] rolled-back (exit 3): alarm fired",
       },
       {
-        event: { type: "promoted", stable: "green", version: "1.5.0", elapsedSeconds: 1500 },
+        event: { type: "promoted", stable: "green", version: "1.5.0", elapsedSeconds: 1500, time: TIME },
         expected: "[ 25m00s] promoted: green is stable at 1.5.0",
       },
     ];

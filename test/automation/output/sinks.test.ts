@@ -4,6 +4,9 @@ import { NdjsonSink } from "../../../automation/output/ndjsonSink";
 import { PlainSink } from "../../../automation/output/plainSink";
 import { TerminalSink } from "../../../automation/output/terminalSink";
 
+/** When every event here happened: the renderers under test show elapsed time, never this. */
+const TIME = "2025-11-30T21:00:00.000Z";
+
 function buffer(): { text: string; write(text: string): void } {
   return {
     text: "",
@@ -22,17 +25,27 @@ const started: RolloutEvent = {
   steps: [{ weight: 100, bakeSeconds: 600 }],
   resumed: false,
   elapsedSeconds: 0,
+  time: TIME,
 };
 
 function baking(elapsedSeconds: number, step = 1, remainingSeconds = 600 - elapsedSeconds): RolloutEvent {
-  return { type: "baking", step, of: 2, weight: 50, remainingSeconds, alarms: { a: "OK" }, elapsedSeconds };
+  return {
+    type: "baking",
+    step,
+    of: 2,
+    weight: 50,
+    remainingSeconds,
+    alarms: { a: "OK" },
+    elapsedSeconds,
+    time: TIME,
+  };
 }
 
 describe("event sinks", () => {
   describe("NdjsonSink", () => {
-    it("writes each event as exactly one JSON line, unchanged", () => {
+    it("writes each event as exactly one JSON line, unchanged but for the run id", () => {
       const out = buffer();
-      const sink = new NdjsonSink(out);
+      const sink = new NdjsonSink(out, "run-7");
       const shifted: RolloutEvent = {
         type: "shifted",
         step: 1,
@@ -40,14 +53,15 @@ describe("event sinks", () => {
         weights: { blue: 50, green: 50 },
         changed: 1,
         elapsedSeconds: 12.5,
+        time: TIME,
       };
       sink.emit(started);
       sink.emit(shifted);
       const lines = out.text.split("\n");
       assert.equal(lines.length, 3);
       assert.equal(lines[2], "");
-      assert.deepEqual(JSON.parse(lines[0]), started);
-      assert.deepEqual(JSON.parse(lines[1]), shifted);
+      assert.deepEqual(JSON.parse(lines[0]), { ...started, runId: "run-7" });
+      assert.deepEqual(JSON.parse(lines[1]), { ...shifted, runId: "run-7" });
     });
   });
 
@@ -77,7 +91,7 @@ describe("event sinks", () => {
       const sink = new PlainSink(out);
       sink.emit(started);
       sink.emit(baking(10));
-      sink.emit({ type: "completed", outcome: "promoted", exitCode: 0, elapsedSeconds: 700 });
+      sink.emit({ type: "completed", outcome: "promoted", exitCode: 0, elapsedSeconds: 700, time: TIME });
       assert.ok(!out.text.includes("\r") && !out.text.includes("\x1b"), JSON.stringify(out.text));
       assert.match(out.text, /\[ 11m40s\] promoted \(exit 0\)\n$/);
     });
@@ -90,7 +104,7 @@ describe("event sinks", () => {
       sink.emit(started);
       sink.emit(baking(10));
       sink.emit(baking(20));
-      sink.emit({ type: "warning", message: "slow read", elapsedSeconds: 25 });
+      sink.emit({ type: "warning", message: "slow read", elapsedSeconds: 25, time: TIME });
       // Each bake update starts by erasing the current line; none ends with a newline.
       const afterStart = out.text.slice(out.text.indexOf("\n") + 1);
       assert.equal(
@@ -112,6 +126,7 @@ describe("event sinks", () => {
         exitCode: 3,
         reason: "alarm",
         elapsedSeconds: 30,
+        time: TIME,
       });
       assert.ok(out.text.endsWith("[    30s] rolled-back (exit 3): alarm\n"));
     });
@@ -125,6 +140,7 @@ describe("event sinks", () => {
         reason: "alarm",
         secondsSinceTrigger: 1,
         elapsedSeconds: 5,
+        time: TIME,
       });
       assert.ok(
         out.text.endsWith("\x1b[31mreverted to blue 100% / green 0% in 1s: alarm\x1b[0m\n"),

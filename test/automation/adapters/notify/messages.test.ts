@@ -7,6 +7,9 @@ import {
 import type { RolloutEvent } from "../../../../automation/events";
 import { type FIXTURES, rawEvents } from "../../report/fixtures";
 
+/** When every event here happened: the renderers under test show elapsed time, never this. */
+const TIME = "2025-11-30T21:00:00.000Z";
+
 /** Every message a stream of events calls for. */
 function messagesFor(
   events: readonly RolloutEvent[],
@@ -36,13 +39,22 @@ const STARTED: RolloutEvent = {
   steps: [{ weight: 100, bakeSeconds: 3600 }],
   resumed: false,
   elapsedSeconds: 0,
+  time: TIME,
 };
 
 /** A one-step plan with an hour-long bake, polled every `poll` seconds. */
 function longBake(poll: number, until = 3600): RolloutEvent[] {
   const events: RolloutEvent[] = [
     STARTED,
-    { type: "shifted", step: 1, of: 1, weights: { blue: 0, green: 100 }, changed: 1, elapsedSeconds: 0 },
+    {
+      type: "shifted",
+      step: 1,
+      of: 1,
+      weights: { blue: 0, green: 100 },
+      changed: 1,
+      elapsedSeconds: 0,
+      time: TIME,
+    },
   ];
   for (let at = 0; at < until; at += poll) {
     events.push({
@@ -56,6 +68,7 @@ function longBake(poll: number, until = 3600): RolloutEvent[] {
         "checkout-prod-green-error-rate": at >= 1800 ? "INSUFFICIENT_DATA" : "OK",
       },
       elapsedSeconds: at,
+      time: TIME,
     });
   }
   return events;
@@ -154,6 +167,7 @@ describe("notify: which events become which messages", () => {
         weights: { blue: 0, green: 100 },
         changed: 0,
         elapsedSeconds: 600,
+        time: TIME,
       });
       const kinds = messagesFor(events).map((message) => [message.kind, message.elapsedSeconds]);
       assert.deepEqual(kinds, [
@@ -166,12 +180,12 @@ describe("notify: which events become which messages", () => {
 
   it("events that are not milestones send nothing", () => {
     const quiet: RolloutEvent[] = [
-      { type: "preflight", check: "lock", ok: true, detail: "", elapsedSeconds: 0 },
-      { type: "deployed", colour: "green", version: "2", changed: 2, elapsedSeconds: 0 },
-      { type: "alarm", name: "a", state: "ALARM", elapsedSeconds: 1 },
-      { type: "warning", message: "w", elapsedSeconds: 1 },
-      { type: "restored", revision: 2, changed: 3, drift: 0, elapsedSeconds: 2 },
-      { type: "promoted", stable: "green", version: "2", elapsedSeconds: 2 },
+      { type: "preflight", check: "lock", ok: true, detail: "", elapsedSeconds: 0, time: TIME },
+      { type: "deployed", colour: "green", version: "2", changed: 2, elapsedSeconds: 0, time: TIME },
+      { type: "alarm", name: "a", state: "ALARM", elapsedSeconds: 1, time: TIME },
+      { type: "warning", message: "w", elapsedSeconds: 1, time: TIME },
+      { type: "restored", revision: 2, changed: 3, drift: 0, elapsedSeconds: 2, time: TIME },
+      { type: "promoted", stable: "green", version: "2", elapsedSeconds: 2, time: TIME },
     ];
     assert.deepEqual(messagesFor(quiet), []);
   });

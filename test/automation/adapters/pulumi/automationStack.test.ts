@@ -14,6 +14,7 @@ import {
   StackMissingError,
   StateUnknownError,
 } from "../../../../automation/adapters/pulumi/errors";
+import type { LocalStackOptions } from "../../../../automation/adapters/pulumi/handle";
 import { processIsAlive } from "../../../../automation/adapters/pulumi/lock";
 import { StackOutputsError } from "../../../../automation/adapters/pulumi/outputs";
 import { StackConfigError } from "../../../../automation/adapters/pulumi/values";
@@ -503,6 +504,72 @@ describe("AutomationStack", () => {
       assert.match(error.message, /reading the stack outputs failed: error: constructing secrets manager/);
       assert.match(error.message, /PULUMI_CONFIG_PASSPHRASE_FILE/);
     });
+  });
+
+  describe("loading the program: transpile-only unless the user chose", () => {
+    const cases: {
+      name: string;
+      environment?: Record<string, string | undefined>;
+      envVars?: Record<string, string>;
+      expected: Record<string, string>;
+    }[] = [
+      { name: "nothing chosen: transpile-only", expected: { PULUMI_NODEJS_TRANSPILE_ONLY: "true" } },
+      {
+        name: "the user's false in the environment: the CLI inherits it, nothing overrides it",
+        environment: { PULUMI_NODEJS_TRANSPILE_ONLY: "false" },
+        expected: {},
+      },
+      {
+        name: "the user's true in the environment: inherited as it is",
+        environment: { PULUMI_NODEJS_TRANSPILE_ONLY: "true" },
+        expected: {},
+      },
+      {
+        name: "an empty value is a choice too (the language host then type-checks)",
+        environment: { PULUMI_NODEJS_TRANSPILE_ONLY: "" },
+        expected: {},
+      },
+      {
+        name: "other variables of the environment do not count",
+        environment: { PULUMI_NODEJS_TYPESCRIPT: "true", PATH: "/usr/bin" },
+        expected: { PULUMI_NODEJS_TRANSPILE_ONLY: "true" },
+      },
+      {
+        name: "the caller's variables are kept beside it",
+        envVars: { PULUMI_BACKEND_URL: "file:///state" },
+        expected: { PULUMI_NODEJS_TRANSPILE_ONLY: "true", PULUMI_BACKEND_URL: "file:///state" },
+      },
+      {
+        name: "the caller's own choice wins",
+        envVars: { PULUMI_NODEJS_TRANSPILE_ONLY: "false" },
+        expected: { PULUMI_NODEJS_TRANSPILE_ONLY: "false" },
+      },
+    ];
+    for (const { name, environment, envVars, expected } of cases) {
+      it(name, async () => {
+        const fake = new FakeStackHandle();
+        fake.previewSummary = { same: 12 };
+        const opened: LocalStackOptions[] = [];
+        const stack = stackWith(fake, {
+          environment,
+          envVars,
+          connect: async (options) => {
+            opened.push(options);
+            return fake;
+          },
+        });
+        await stack.update({ message: "deploy 1.5.0 to green" });
+        await stack.previewChanges();
+        // One workspace runs the update and the preview: both load the program with these variables.
+        assert.equal(opened.length, 1);
+        assert.deepEqual(opened[0].envVars, expected);
+        assert.equal(fake.upCalls.length, 1);
+        assert.deepEqual(
+          { projectDir: opened[0].projectDir, stackName: opened[0].stackName },
+          { projectDir: PROJECT_DIR, stackName: "dev" },
+        );
+      });
+    }
   });
 
   describe("previewChanges()", () => {
