@@ -254,7 +254,7 @@ describe("stack config validation", () => {
       {
         name: "a 30-second period on a one-minute AWS metric",
         values: ecsStack({ "bluegreen:alarms": { errorRate: { period: "30s" } } }),
-        expect: [/^bluegreen:alarms\.errorRate\.period: AWS publishes these metrics once a minute/],
+        expect: [/^bluegreen:alarms\.errorRate\.period: is 30s; AWS publishes these metrics once a minute/],
       },
       {
         name: "an evaluation window over one day",
