@@ -142,7 +142,7 @@ export const alarmsSchema = z.strictObject({
       })
       .optional(),
     "Kubernetes gateway mode: the CloudWatch alarms the team owns that judge each colour; each colour's composite alarm is built over them",
-    { required: "gateway mode" },
+    { required: "gateway mode", collapse: true },
   ),
   notifications: documented(
     z

@@ -65,9 +65,9 @@ const gatewayRouting = z.strictObject({
       )
       .max(MAX_ROUTE_HOSTNAMES, { error: `an HTTPRoute takes at most ${MAX_ROUTE_HOSTNAMES} host names` })
       .prefault([]),
-    "host names the route answers; none means every host name of the Gateway's listener",
+    "gateway mode: host names the route answers; none means every host name of the Gateway's listener",
   ),
-  servicePort: documented(port().prefault(80), "the port of each colour's Service"),
+  servicePort: documented(port().prefault(80), "gateway mode: the port of each colour's Service"),
 });
 
 /** `bluegreen:kubernetes`: the two Deployments and how their traffic is weighted. */

@@ -164,7 +164,7 @@ export const namespaceSchema = z.strictObject({
   kubeconfig: documented(
     secretSchema.optional(),
     'the cluster\'s kubeconfig, a secret: `pulumi config set --secret bluegreen:kubeconfig "$(cat kubeconfig)"`',
-    { default: "the ambient context" },
+    { default: "the ambient context", collapse: true },
   ),
 });
 
