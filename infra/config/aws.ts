@@ -7,6 +7,7 @@ import {
   ALIAS_NAME_PATTERN,
   CLUSTER_ARN_PATTERN,
   DEFAULT_HEALTH_CHECK,
+  DEFAULT_LOG_RETENTION_DAYS,
   DEFAULT_SSL_POLICY,
   DEFAULT_TEST_LISTENER_PORT,
   DEAD_LETTER_TARGET_ARN_PATTERN,
@@ -210,7 +211,7 @@ export const ecsSchema = z
           error: (issue) =>
             `expected a CloudWatch Logs retention such as 7, 14, 30, 90 or 365, got ${describe(issue.input)}`,
         })
-        .prefault(30),
+        .prefault(DEFAULT_LOG_RETENTION_DAYS),
       "days CloudWatch Logs keeps the tasks' logs",
     ),
     healthCheckGracePeriod: documented(

@@ -12,9 +12,10 @@ import {
   Colour,
   MAX_SERVICE_NAME_LENGTH,
   PLATFORMS,
+  SERVICE_NAME_PATTERN,
+  TrafficSplit,
   colourSchema,
   describe,
-  TrafficSplit,
   percentSchema,
   slotVersionsSchema,
   splitSumCheck,
@@ -41,6 +42,7 @@ export {
   type TrafficSplit,
   type AlarmThreshold,
 } from "../../components/domain";
+// The blocks live in modules of their own; this module is the schema's one entry point.
 export { ALARM_DEFAULTS, alarmsSchema, type BuiltInAlarm } from "./alarms";
 export { albSchema, ecsSchema, lambdaSchema, networkSchema } from "./aws";
 export { KUBERNETES_ROUTING_MODES, kubernetesSchema, type KubernetesRoutingMode } from "./kubernetes";
@@ -58,7 +60,7 @@ export const serviceSchema = z.strictObject({
   name: documented(
     z
       .string({ error: "expected the service name as text" })
-      .regex(/^[a-z][a-z0-9-]*[a-z0-9]$/, {
+      .regex(SERVICE_NAME_PATTERN, {
         error: (issue) =>
           `expected lower-case letters, digits and hyphens, starting with a letter, got ${describe(issue.input)}`,
       })

@@ -21,6 +21,7 @@ import { CROSS_KEY } from "./rules";
 
 // re-export: importers move to components/domain
 export { presetPlan, type PlanStep } from "../../components/domain";
+// The validated config and the alarms' evaluation window are part of what validation gives callers.
 export { evaluationWindow } from "./rules";
 export type { BluegreenConfig } from "./schema";
 

@@ -402,6 +402,44 @@ describe("stack config validation", () => {
     }
   });
 
+  it("accepts the kubeconfig as a secret, lists it, and never parses its value", () => {
+    const result = validate(
+      {
+        ...ecsStack({
+          "bluegreen:service": { name: "checkout", platform: "kubernetes" },
+          "bluegreen:ecs": undefined,
+        }),
+        "bluegreen:kubernetes": { image: "registry.example.com/checkout", routing: { mode: "alb" } },
+        "bluegreen:kubeconfig": "apiVersion: v1\nusers: [{ name: ci, user: { token: s3cr3t-token } }]",
+      },
+      ["bluegreen:kubeconfig"],
+    );
+    assert.ok(result.ok, result.ok ? "" : result.errors.map((error) => error.message).join("\n"));
+    assert.deepEqual(result.config.secretKeys, ["kubeconfig"]);
+    assert.ok(!JSON.stringify(result).includes("s3cr3t-token"));
+  });
+
+  it("reports every problem of a file at once, each key's own before the rules across keys", () => {
+    const errors = errorsOf(
+      lambdaStack({
+        "bluegreen:traffic": { blue: 60, green: 40 },
+        "bluegreen:lambda": { code: { s3Bucket: "artifacts", s3KeyTemplate: "orders/latest.zip" } },
+        "bluegreen:alarms": { errorRate: { threshold: 1 }, lambdaThrottles: { period: "30s" } },
+      }),
+    );
+    assert.deepEqual(errors, [
+      'bluegreen:lambda.code.s3KeyTemplate: must contain "{version}" so each colour gets its own artifact, got "orders/latest.zip"',
+      'bluegreen:alarms.lambdaThrottles.period: is 30s; AWS publishes these metrics once a minute, so any other period evaluates gaps: use a multiple of 60s such as "1m"',
+      "bluegreen:alarms.errorRate: does not apply to platform lambda; its built-in alarms are lambdaErrorRate, lambdaThrottles, lambdaDurationP95",
+      'bluegreen:stable: is required while traffic is split (blue 60, green 40): name the colour a revert goes back to, "blue" or "green"',
+    ]);
+  });
+
+  it("suggests the nearest key for a typo inside a block", () => {
+    const errors = errorsOf(ecsStack({ "bluegreen:rollout": { pollIntervall: "10s" } }));
+    assert.match(errors[0], /^bluegreen:rollout: unknown key "pollIntervall"; did you mean "pollInterval"\?/);
+  });
+
   it("never echoes a secret value in an error", () => {
     const result = validate(ecsStack({ "bluegreen:traffic": "s3cr3t-value" }), ["bluegreen:traffic"]);
     assert.equal(result.ok, false);
@@ -483,9 +521,42 @@ describe("stack config validation", () => {
         assert.ok(!JSON.stringify(parsed.raw.values).includes("AAABAJ0xyz"));
       }
     });
-    it("reports a file that is not YAML", () => {
+    it("reports a file that is not YAML at the file, with the parser's reason", () => {
       const parsed = parseStackFile("config: [unclosed");
-      assert.ok("problems" in parsed);
+      assert.ok("problems" in parsed, "a problem, not config");
+      assert.equal(parsed.problems.length, 1);
+      assert.equal(parsed.problems[0].path, "(file)");
+      assert.match(parsed.problems[0].message, /^is not valid YAML: .+/);
+    });
+
+    const notStackFiles: { title: string; text: string; problem: { path: string; message: string } }[] = [
+      {
+        title: "a list",
+        text: "- config",
+        problem: { path: "(file)", message: "expected a mapping with a `config:` key" },
+      },
+      {
+        title: "a config that is not a mapping",
+        text: "config: [a, b]",
+        problem: { path: "config", message: "expected a mapping of config keys" },
+      },
+    ];
+    for (const { title, text, problem } of notStackFiles) {
+      it(`reports ${title} as not a stack file`, () => {
+        assert.deepEqual(parseStackFile(text), { problems: [problem] });
+      });
+    }
+
+    it("validates an empty file as one missing every required key", () => {
+      const parsed = parseStackFile("");
+      assert.ok("raw" in parsed);
+      const result = validateConfig(parsed.raw);
+      assert.equal(result.ok, false);
+      assert.deepEqual(result.ok ? [] : result.errors.map((error) => error.path), [
+        "bluegreen:service",
+        "bluegreen:slots",
+        "bluegreen:traffic",
+      ]);
     });
   });
 });
