@@ -371,7 +371,7 @@ export function resolveAliasRouting(
       );
     }
     if (traffic[candidate] === 0) {
-      // weights.ts still checks the split and the primary; Lambda numbers versions from 1, so "0"
+      // The converter still checks the split and the primary; Lambda numbers versions from 1, so "0"
       // stands in for the candidate without colliding, and its weight is empty anyway.
       const placeholder = { ...published, [candidate]: "0" } as Record<Colour, string>;
       return lambdaAliasRouting(traffic, stable, placeholder);

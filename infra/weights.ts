@@ -1,5 +1,5 @@
 /**
- * Weight math moved to the domain (components/domain/weights.ts), where the components share it.
+ * Weight math moved to the domain (components/domain/traffic.ts), where the components share it.
  */
 // re-export: importers move to components/domain
 export {
@@ -8,4 +8,4 @@ export {
   percentFromAlbWeights,
   percentFromAliasRouting,
   type AliasRouting,
-} from "../components/domain";
+} from "../components/domain/traffic";

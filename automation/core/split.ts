@@ -1,7 +1,11 @@
 /**
- * Traffic splits moved to the domain (components/domain/split.ts), with the one validator.
+ * Traffic splits moved to the domain (components/domain/traffic.ts), with the one validator.
  */
 // re-export: importers move to components/domain
-export { otherColour as other } from "../../components/domain/colour";
-// re-export: importers move to components/domain
-export { formatSplit, isSplit, sameSplit, splitFor } from "../../components/domain/split";
+export {
+  otherColour as other,
+  formatSplit,
+  isSplit,
+  sameSplit,
+  splitFor,
+} from "../../components/domain/traffic";

@@ -4,13 +4,6 @@
  * (which must validate their args when used on their own), the config schema, the program and the
  * driver all share it.
  */
-export * from "./alarms";
-export * from "./aws";
-export * from "./colour";
-export * from "./describe";
-export * from "./kubernetesNames";
 export * from "./outputs";
-export * from "./plan";
-export * from "./service";
-export * from "./split";
-export * from "./weights";
+export * from "./rules";
+export * from "./traffic";

@@ -1,11 +1,35 @@
 /**
  * The stack outputs: the contract between the program, which exports them, and the rollout driver,
- * which reads them. One schema states it; the types are derived from it.
+ * which reads them. One schema states it; the types are derived from it. What it shares with a
+ * stack file (the platform, the slots' versions) is stated here once.
  */
 import { z } from "zod";
-import { colourSchema } from "./colour";
-import { PLATFORMS, slotVersionsSchema } from "./service";
-import { trafficSplitSchema } from "./split";
+import { colourSchema, describe, trafficSplitSchema } from "./traffic";
+
+/** Platforms a service can run on. */
+export const PLATFORMS = ["ecs", "lambda", "kubernetes"] as const;
+
+/** A platform name. */
+export type Platform = (typeof PLATFORMS)[number];
+
+/** An image tag or artifact version: what a colour runs. At most 128 characters, as an image tag. */
+export const VERSION_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/** A slot's version, as a stack file or the stack outputs carry it. */
+export const versionSchema = z
+  .string({
+    error: (issue) => `expected a version as text, for example "1.4.2", got ${describe(issue.input)}`,
+  })
+  .regex(VERSION_PATTERN, {
+    error: (issue) =>
+      `expected a version of letters, digits, ".", "_" and "-" (at most 128, as an image tag), got ${describe(issue.input)}`,
+  });
+
+/** The version each colour runs. */
+export const slotVersionsSchema = z.strictObject({
+  blue: z.strictObject({ version: versionSchema }),
+  green: z.strictObject({ version: versionSchema }),
+});
 
 const name = z.string().min(1);
 const perColour = z.object({ blue: name, green: name });

@@ -4,10 +4,9 @@
  * (`npm run generate` writes them), so neither can drift from what `bluegreen validate` checks.
  */
 import { z } from "zod";
-import { keyDocs } from "./docs";
 import { NAMESPACE } from "./validate";
 import { namespaceSchema } from "./schema";
-import { fieldsOf, unwrap } from "./shape";
+import { fieldsOf, keyDocs, unwrap } from "./fields";
 
 /** One row of the config reference table. */
 export interface ReferenceRow {

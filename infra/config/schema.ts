@@ -1,59 +1,77 @@
 /**
  * The stack config schema: every key in the `bluegreen:` namespace, its type, default, limits and
- * description, as one strict object; the rules across keys refine it, and `BluegreenConfig` is
- * what it parses to.
+ * description, as one strict object; the rules across keys (which blocks a platform needs and
+ * admits, the stable colour of a split, versions that must be label values, bakes long enough for
+ * the alarms) refine it as one, and `BluegreenConfig` is what it parses to.
  *
  * This module imports neither Pulumi nor an AWS SDK, so the program, the rollout driver and the
  * `validate` command share one definition of what a valid stack file is. The README's config
  * reference and `stacks/bluegreen.schema.json` are generated from it (`npm run generate`).
  */
 import { z } from "zod";
+import { PLATFORMS, Platform, slotVersionsSchema, versionSchema } from "../../components/domain/outputs";
 import {
-  Colour,
+  AlarmThreshold,
+  LABEL_VALUE_RULE,
   MAX_SERVICE_NAME_LENGTH,
-  PLATFORMS,
   SERVICE_NAME_PATTERN,
+  isLabelValue,
+} from "../../components/domain/rules";
+import {
+  COLOURS,
+  Colour,
+  PlanStep,
+  SPLIT_TOTAL,
   TrafficSplit,
   colourSchema,
   describe,
   percentSchema,
-  slotVersionsSchema,
   splitSumCheck,
-  versionSchema,
-} from "../../components/domain";
-import { alarmsSchema } from "./alarms";
-import { albSchema, ecsSchema, lambdaSchema, networkSchema } from "./aws";
-import { documented } from "./docs";
-import { integer } from "./fields";
-import { kubernetesSchema } from "./kubernetes";
-import { RolloutSettings, resolvePlan, rolloutSchema } from "./rollout";
-import { colourServingAll, crossKeyRules, platformProfile, resolveAlarms } from "./rules";
+} from "../../components/domain/traffic";
+import { formatDuration } from "./duration";
+import { documented, integer } from "./fields";
+import {
+  KubernetesRoutingMode,
+  albSchema,
+  ecsSchema,
+  kubernetesSchema,
+  lambdaSchema,
+  networkSchema,
+} from "./platforms";
+import {
+  BUILT_IN_ALARM_DEFAULTS,
+  BuiltInAlarm,
+  RolloutSettings,
+  alarmsSchema,
+  resolvePlan,
+  rolloutSchema,
+} from "./rollout";
 
 // re-export: importers move to components/domain
+export { PLATFORMS, type Platform } from "../../components/domain/outputs";
 export {
-  COLOURS,
-  PLATFORMS,
   LOG_RETENTION_DAYS,
   MAX_SERVICE_NAME_LENGTH,
+  type AlarmThreshold,
+} from "../../components/domain/rules";
+export {
+  COLOURS,
   otherColour,
   describe,
   type Colour,
-  type Platform,
   type TrafficSplit,
-  type AlarmThreshold,
-} from "../../components/domain";
+} from "../../components/domain/traffic";
 // The blocks live in modules of their own; this module is the schema's one entry point.
-export { ALARM_DEFAULTS, alarmsSchema, type BuiltInAlarm } from "./alarms";
-export { albSchema, ecsSchema, lambdaSchema, networkSchema } from "./aws";
-export { KUBERNETES_ROUTING_MODES, kubernetesSchema, type KubernetesRoutingMode } from "./kubernetes";
-export { rolloutSchema } from "./rollout";
 export {
-  ALB_METRIC_LAG_SECONDS,
-  ALL_BUILT_IN_ALARMS,
-  LAMBDA_METRIC_LAG_SECONDS,
-  platformProfile,
-  type PlatformProfile,
-} from "./rules";
+  KUBERNETES_ROUTING_MODES,
+  albSchema,
+  ecsSchema,
+  kubernetesSchema,
+  lambdaSchema,
+  networkSchema,
+  type KubernetesRoutingMode,
+} from "./platforms";
+export { ALARM_DEFAULTS, alarmsSchema, rolloutSchema, type BuiltInAlarm } from "./rollout";
 
 /** `bluegreen:service` */
 export const serviceSchema = z.strictObject({
@@ -173,7 +191,215 @@ export const namespaceSchema = z.strictObject({
 /** The namespace's values once each key has parsed. */
 export type NamespaceValues = z.output<typeof namespaceSchema>;
 
-const ALB_DEFAULTS = albSchema.parse({});
+// The rules across keys: which blocks a platform needs and admits, the stable colour of a split,
+// versions that must be label values, and bakes long enough for the alarms to judge.
+
+/** Seconds CloudWatch needs after a minute ends before an ALB/ECS data point is reliably there. */
+export const ALB_METRIC_LAG_SECONDS = 60;
+/** Lambda data points may arrive minutes late; a bake must cover that lag too. */
+export const LAMBDA_METRIC_LAG_SECONDS = 120;
+
+/** What a platform (and, on Kubernetes, its routing mode) reads from the config. */
+export interface PlatformProfile {
+  /** Blocks that must be present. */
+  readonly required: ConfigKey[];
+  /** Blocks that may be present; any other platform block is a mistake worth flagging. */
+  readonly allowed: ConfigKey[];
+  /** The built-in alarms that judge a colour. */
+  readonly alarms: BuiltInAlarm[];
+  /** Seconds AWS needs to publish the alarms' metrics. */
+  readonly metricLagSeconds: number;
+}
+
+const ALB_ALARMS: BuiltInAlarm[] = ["errorRate", "latencyP95", "unhealthyHosts"];
+const LAMBDA_ALARMS: BuiltInAlarm[] = ["lambdaErrorRate", "lambdaThrottles", "lambdaDurationP95"];
+
+/** Every built-in alarm that applies to some platform. */
+export const ALL_BUILT_IN_ALARMS: BuiltInAlarm[] = [...ALB_ALARMS, ...LAMBDA_ALARMS];
+
+/** The blocks that belong to one platform or another. */
+const PLATFORM_BLOCKS: ConfigKey[] = ["network", "alb", "ecs", "lambda", "kubernetes"];
+
+/** The profile of a platform; Kubernetes depends on its routing mode. */
+export function platformProfile(platform: Platform, kubernetesMode?: KubernetesRoutingMode): PlatformProfile {
+  switch (platform) {
+    case "ecs":
+      return {
+        required: ["network", "ecs"],
+        allowed: ["network", "alb", "ecs"],
+        alarms: ALB_ALARMS,
+        metricLagSeconds: ALB_METRIC_LAG_SECONDS,
+      };
+    case "lambda":
+      return {
+        required: ["lambda"],
+        allowed: ["lambda"],
+        alarms: LAMBDA_ALARMS,
+        metricLagSeconds: LAMBDA_METRIC_LAG_SECONDS,
+      };
+    case "kubernetes":
+      return kubernetesMode === "gateway"
+        ? {
+            required: ["kubernetes"],
+            allowed: ["kubernetes"],
+            alarms: [],
+            metricLagSeconds: ALB_METRIC_LAG_SECONDS,
+          }
+        : {
+            required: ["kubernetes", "network"],
+            allowed: ["kubernetes", "network", "alb"],
+            alarms: ALB_ALARMS,
+            metricLagSeconds: ALB_METRIC_LAG_SECONDS,
+          };
+  }
+}
+
+/** Every built-in alarm, the stack file's own blocks over the defaults. */
+export function resolveAlarms(
+  written: Partial<Record<BuiltInAlarm, AlarmThreshold>>,
+): Record<BuiltInAlarm, AlarmThreshold> {
+  const resolved = { ...BUILT_IN_ALARM_DEFAULTS };
+  for (const name of ALL_BUILT_IN_ALARMS) {
+    const alarm = written[name];
+    if (alarm !== undefined) resolved[name] = alarm;
+  }
+  return resolved;
+}
+
+/**
+ * The shortest bake in which every enabled alarm of the platform can reach ALARM: its period times
+ * its evaluation periods, plus the lag with which AWS publishes the metric.
+ */
+export function evaluationWindow(
+  platform: Platform,
+  alarms: Readonly<Record<BuiltInAlarm, AlarmThreshold>>,
+  kubernetesMode?: KubernetesRoutingMode,
+): { seconds: number; reason: string } | undefined {
+  const profile = platformProfile(platform, kubernetesMode);
+  const lag = profile.metricLagSeconds;
+  let longest: { seconds: number; reason: string } | undefined;
+  for (const name of profile.alarms) {
+    const alarm = alarms[name];
+    if (!alarm.enabled) continue;
+    const seconds = alarm.period * alarm.evaluationPeriods + lag;
+    if (!longest || seconds > longest.seconds) {
+      longest = {
+        seconds,
+        reason: `alarm ${name} (${alarm.evaluationPeriods} x ${formatDuration(alarm.period)}, plus ${formatDuration(lag)} metric lag)`,
+      };
+    }
+  }
+  return longest;
+}
+
+/** The colour serving everything, which a revert returns to when `stable` is not written. */
+export function colourServingAll(traffic: TrafficSplit): Colour | undefined {
+  return COLOURS.find((colour) => traffic[colour] === SPLIT_TOTAL);
+}
+
+/** Marks the issues of the cross-key rules, which are reported after each key's own. */
+export const CROSS_KEY = { crossKey: true } as const;
+
+/**
+ * The cross-key rules, as one refinement of the namespace. It runs even when some keys are
+ * invalid, reading only the keys that parsed, so a stack file gets every problem in one pass.
+ */
+export function crossKeyRules(config: NamespaceValues, ctx: z.RefinementCtx<NamespaceValues>): void {
+  const invalid = new Set(ctx.issues.map((issue) => issue.path?.[0]));
+  const valid = <K extends keyof NamespaceValues>(key: K): NamespaceValues[K] | undefined =>
+    invalid.has(key) ? undefined : config[key];
+  const fail = (path: PropertyKey[], message: string) =>
+    ctx.addIssue({ code: "custom", path, message, params: CROSS_KEY });
+
+  const service = valid("service");
+  const kubernetes = valid("kubernetes");
+  const alarms = valid("alarms");
+  if (service !== undefined) {
+    const profile = platformProfile(service.platform, kubernetes?.routing.mode);
+    const present = (block: ConfigKey) => config[block] !== undefined || invalid.has(block);
+    for (const block of profile.required) {
+      if (!present(block)) fail([block], `is required for platform ${service.platform}`);
+    }
+    for (const block of PLATFORM_BLOCKS) {
+      if (present(block) && !profile.allowed.includes(block)) {
+        fail(
+          [block],
+          `is not used by platform ${service.platform}${kubernetes ? ` with routing mode ${kubernetes.routing.mode}` : ""}; remove it or change bluegreen:service.platform`,
+        );
+      }
+    }
+    // Which blocks were written is known even when one of them is invalid.
+    const written: unknown = config.alarms;
+    for (const name of ALL_BUILT_IN_ALARMS) {
+      const block = typeof written === "object" && written !== null ? Reflect.get(written, name) : undefined;
+      if (block !== undefined && !profile.alarms.includes(name)) {
+        fail(
+          ["alarms", name],
+          `does not apply to platform ${service.platform}; its built-in alarms are ${profile.alarms.join(", ") || "none (use alarms.colourAlarms)"}`,
+        );
+      }
+    }
+    if (alarms !== undefined) {
+      const gatewayMode = service.platform === "kubernetes" && kubernetes?.routing.mode === "gateway";
+      if (gatewayMode && alarms.colourAlarms === undefined) {
+        fail(
+          ["alarms", "colourAlarms"],
+          "is required in gateway mode: name the CloudWatch alarms that judge each colour, for example { blue: [checkout-blue-5xx], green: [checkout-green-5xx] }",
+        );
+      }
+      if (!gatewayMode && alarms.colourAlarms !== undefined) {
+        fail(
+          ["alarms", "colourAlarms"],
+          "applies only to Kubernetes in gateway mode; other platforms get built-in alarms per colour (use alarms.extra for the team's own)",
+        );
+      }
+    }
+  }
+
+  const slots = valid("slots");
+  if (service?.platform === "kubernetes" && slots !== undefined) {
+    for (const colour of COLOURS) {
+      const version = slots[colour].version;
+      // The version is also a pod label value there.
+      if (!isLabelValue(version)) {
+        fail(
+          ["slots", colour, "version"],
+          `on Kubernetes the version is a label value: ${LABEL_VALUE_RULE}, got ${JSON.stringify(version)}`,
+        );
+      }
+    }
+  }
+
+  const traffic = valid("traffic");
+  if (traffic !== undefined && valid("stable") === undefined && !invalid.has("stable")) {
+    if (colourServingAll(traffic) === undefined) {
+      fail(
+        ["stable"],
+        `is required while traffic is split (blue ${traffic.blue}, green ${traffic.green}): name the colour a revert goes back to, "blue" or "green"`,
+      );
+    }
+  }
+
+  const rollout = valid("rollout");
+  if (service !== undefined && rollout !== undefined && alarms !== undefined) {
+    const window = evaluationWindow(service.platform, resolveAlarms(alarms), kubernetes?.routing.mode);
+    resolvePlan(rollout).plan.forEach((step: PlanStep, index) => {
+      if (window && step.bakeSeconds < window.seconds) {
+        fail(
+          rollout.steps ? ["rollout", "steps", index, "bake"] : ["rollout", "preset"],
+          `a bake of ${formatDuration(step.bakeSeconds)} is shorter than the alarms can evaluate: ${window.reason} needs at least ${formatDuration(window.seconds)}`,
+        );
+      }
+    });
+  }
+}
+
+/** `bluegreen:alb` with every default, parsed on first use: a Lambda or gateway stack never needs it. */
+let albDefaults: AlbConfig | undefined;
+function defaultAlb(): AlbConfig {
+  albDefaults ??= albSchema.parse({});
+  return albDefaults;
+}
 
 /**
  * The stable colour. The cross-key rules refuse a split without one before this runs, so a
@@ -207,7 +433,7 @@ function resolve(values: NamespaceValues) {
     rollout,
     alarms: { ...values.alarms, ...resolveAlarms(values.alarms) },
     network: values.network,
-    alb: profile.allowed.includes("alb") ? (values.alb ?? ALB_DEFAULTS) : undefined,
+    alb: profile.allowed.includes("alb") ? (values.alb ?? defaultAlb()) : undefined,
     ecs: values.ecs,
     lambda: values.lambda,
     kubernetes: values.kubernetes,
@@ -224,12 +450,21 @@ export const configSchema = namespaceSchema
 /** A stack's config after validation, with every default applied. */
 export type BluegreenConfig = z.output<typeof configSchema>;
 
+/** `bluegreen:service` after validation. */
 export type ServiceConfig = z.output<typeof serviceSchema>;
+/** `bluegreen:slots` after validation. */
 export type SlotsConfig = z.output<typeof slotsSchema>;
+/** `bluegreen:rollout` after validation, durations in seconds. */
 export type RolloutConfig = RolloutSettings;
+/** `bluegreen:alarms` after validation, every built-in alarm resolved. */
 export type AlarmsConfig = BluegreenConfig["alarms"];
+/** `bluegreen:network` after validation. */
 export type NetworkConfig = z.output<typeof networkSchema>;
+/** `bluegreen:alb` after validation, with its defaults. */
 export type AlbConfig = z.output<typeof albSchema>;
+/** `bluegreen:ecs` after validation, with its defaults. */
 export type EcsConfig = z.output<typeof ecsSchema>;
+/** `bluegreen:lambda` after validation, with its defaults. */
 export type LambdaConfig = z.output<typeof lambdaSchema>;
+/** `bluegreen:kubernetes` after validation, with its defaults. */
 export type KubernetesConfig = z.output<typeof kubernetesSchema>;

@@ -4,25 +4,25 @@
  * form. Secret keys are recognised here and never parsed.
  */
 import { z } from "zod";
-import { PlanStep, describe } from "../../components/domain";
+import { PlanStep, describe } from "../../components/domain/traffic";
 import { formatDuration } from "./duration";
 import { resolvePlan } from "./rollout";
 import {
   AlbConfig,
   BluegreenConfig,
+  CROSS_KEY,
   KEY_SCHEMAS,
   REQUIRED_KEYS,
   SECRET_KEYS,
   configSchema,
   namespaceSchema,
 } from "./schema";
-import { nearest, schemaAt, fieldsOf } from "./shape";
-import { CROSS_KEY } from "./rules";
+import { fieldsOf, nearest, schemaAt } from "./fields";
 
 // re-export: importers move to components/domain
-export { presetPlan, type PlanStep } from "../../components/domain";
+export { presetPlan, type PlanStep } from "../../components/domain/traffic";
 // The validated config and the alarms' evaluation window are part of what validation gives callers.
-export { evaluationWindow } from "./rules";
+export { evaluationWindow } from "./schema";
 export type { BluegreenConfig } from "./schema";
 
 /** The namespace every key of this project lives in. */

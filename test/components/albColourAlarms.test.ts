@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AlbBlueGreen } from "../../components/albBlueGreen";
 import { AlbAlarmThresholds, AlbColourAlarms, AlbColourAlarmsArgs } from "../../components/albColourAlarms";
 import { AlarmThreshold, Colour } from "../../components/domain";
-import { BuiltInAlarm } from "../../infra/config/alarms";
+import type { BuiltInAlarm } from "../../infra/config/schema";
 import { assertAll } from "../support/awsRules";
 import { builtInAlarms, captureChildren, settle, urnsOf } from "../support/awsFixtures";
 import {

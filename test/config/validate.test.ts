@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import * as path from "node:path";
 import { listStacks, parseStackFile, stackFilePath, validateStackFile } from "../../infra/config/stackFile";
 import { evaluationWindow, validateConfig } from "../../infra/config/validate";
+import { BUILT_IN_ALARM_DEFAULTS, BUILT_IN_ALARM_SCHEMAS } from "../../infra/config/rollout";
 import { parseDuration, formatDuration } from "../../infra/config/duration";
 
 const PROJECT_DIR = path.resolve(__dirname, "../..");
@@ -455,6 +456,16 @@ describe("stack config validation", () => {
       result.warnings[0]?.message ?? "",
       /clients stay pinned to a colour for 24h0m0s|clients stay pinned to a colour for 24h/,
     );
+  });
+
+  it("states each built-in alarm's defaults as its schema makes them of an empty block", () => {
+    for (const [name, schema] of Object.entries(BUILT_IN_ALARM_SCHEMAS)) {
+      assert.deepEqual(
+        schema.unwrap().parse({}),
+        BUILT_IN_ALARM_DEFAULTS[name as keyof typeof BUILT_IN_ALARM_DEFAULTS],
+        name,
+      );
+    }
   });
 
   it("computes the evaluation window of the enabled alarms only", () => {

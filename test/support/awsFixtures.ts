@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AlarmThreshold } from "../../components/domain";
-import { BUILT_IN_ALARM_DEFAULTS, BuiltInAlarm } from "../../infra/config/alarms";
+import { BUILT_IN_ALARM_DEFAULTS, BuiltInAlarm } from "../../infra/config/rollout";
 import { EcsConfig, ecsSchema } from "../../infra/config/schema";
 import { resources } from "./pulumi-mocks";
 

@@ -4,7 +4,11 @@
  * so an error names the output that is missing or malformed; the value of a secret output never
  * appears in a message.
  */
-import { type StackOutputKey, type StackOutputs, stackOutputsSchema } from "../../../components/domain";
+import {
+  type StackOutputKey,
+  type StackOutputs,
+  stackOutputsSchema,
+} from "../../../components/domain/outputs";
 
 /** One output as `Stack.outputs()` returns it. */
 export interface RawOutput {
