@@ -268,7 +268,7 @@ export class AlbBlueGreen extends pulumi.ComponentResource {
     const targetGroups = {} as Record<Colour, aws.lb.TargetGroup>;
     for (const colour of COLOURS) {
       // No `name`: the provider appends a random suffix, so a replacement can be created before the
-      // old group is deleted (the service name limit in the config schema leaves room for it).
+      // old group is deleted (the name limit checked in validate() leaves room for it).
       targetGroups[colour] = new aws.lb.TargetGroup(
         `${name}-${colour}`,
         {
@@ -378,68 +378,61 @@ export class AlbBlueGreen extends pulumi.ComponentResource {
   }
 
   private validate(name: string, args: AlbBlueGreenArgs): void {
-    const fail = (message: string): never => {
-      throw new pulumi.ResourceError(`AlbBlueGreen ${name}: ${message}`, this);
-    };
-    if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/.test(name)) {
-      fail(
-        `the name ${JSON.stringify(name)} names the load balancer and target groups, which take only letters, digits and inner hyphens; use the service name`,
-      );
-    }
-    if (name.length > MAX_ALB_BLUE_GREEN_NAME_LENGTH) {
-      fail(
-        `the name ${JSON.stringify(name)} has ${name.length} characters; "<name>${LONGEST_COLOUR_SUFFIX}" plus the provider's ${AUTONAME_SUFFIX_LENGTH}-character suffix must fit AWS's ${MAX_TARGET_GROUP_NAME_LENGTH}-character limit, so use at most ${MAX_ALB_BLUE_GREEN_NAME_LENGTH}`,
-      );
-    }
-    if (name.toLowerCase().startsWith("internal-")) {
-      fail(
-        `the name ${JSON.stringify(name)} starts with "internal-", which AWS reserves for load balancer names`,
-      );
-    }
-    for (const [field, arn, service] of [
-      ["existingLoadBalancerArn", args.existingLoadBalancerArn, "elasticloadbalancing"],
-      ["certificateArn", args.certificateArn, "acm"],
-    ] as const) {
-      if (arn !== undefined && !arnPattern(service).test(arn)) {
-        fail(`${field} is ${JSON.stringify(arn)}; expected an ARN of ${service}`);
-      }
-    }
-    if (args.existingLoadBalancerArn === undefined && args.subnetIds.length < 2) {
-      fail(
-        `subnetIds has ${args.subnetIds.length} subnet(s); an Application Load Balancer needs subnets in at least two Availability Zones`,
-      );
-    }
-    for (const [field, cidrs] of [
-      ["ingressCidrs", args.ingressCidrs],
-      ["testIngressCidrs", args.testIngressCidrs],
-    ] as const) {
-      if (cidrs.length === 0) fail(`${field} is empty; give at least one CIDR such as "10.0.0.0/8"`);
-      for (const block of cidrs) {
-        if (!IPV4_CIDR_PATTERN.test(block))
-          fail(`${field} holds ${JSON.stringify(block)}; expected an IPv4 CIDR such as "10.0.0.0/8"`);
-      }
-    }
-    for (const [field, port] of [
-      ["targetPort", args.targetPort],
-      ["testListenerPort", args.testListenerPort],
-      ["listenerPort", args.listenerPort],
-    ] as const) {
-      if (port !== undefined && !isPort(port)) fail(`${field} is ${port}; expected a port from 1 to 65535`);
-    }
-    for (const problem of listenerPortProblems({
-      https: args.certificateArn !== undefined,
-      listenerPort: args.listenerPort,
-      testListenerPort: args.testListenerPort ?? DEFAULT_TEST_LISTENER_PORT,
-    })) {
-      fail(`${problem.field} ${problem.message}`);
-    }
-    if (args.stickinessSeconds !== undefined && !isStickinessDuration(args.stickinessSeconds)) {
-      fail(
-        `stickinessSeconds is ${args.stickinessSeconds}; give whole seconds from ${STICKINESS_SECONDS.min} to ${STICKINESS_SECONDS.max}, for example 300, or leave it out for no stickiness`,
-      );
-    }
-    const healthCheck = args.healthCheck ?? DEFAULT_HEALTH_CHECK;
-    const timeoutProblem = healthCheckTimeoutProblem(healthCheck.timeout, healthCheck.interval);
-    if (timeoutProblem !== undefined) fail(`healthCheck.timeout ${timeoutProblem}`);
+    const problem = argsProblem(name, args);
+    if (problem !== undefined) throw new pulumi.ResourceError(`AlbBlueGreen ${name}: ${problem}`, this);
   }
+}
+
+/** The first problem with an AlbBlueGreen's name and args, worded to name the arg, or undefined. */
+function argsProblem(name: string, args: AlbBlueGreenArgs): string | undefined {
+  if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/.test(name)) {
+    return `the name ${JSON.stringify(name)} names the load balancer and target groups, which take only letters, digits and inner hyphens; use the service name`;
+  }
+  if (name.length > MAX_ALB_BLUE_GREEN_NAME_LENGTH) {
+    return `the name ${JSON.stringify(name)} has ${name.length} characters; "<name>${LONGEST_COLOUR_SUFFIX}" plus the provider's ${AUTONAME_SUFFIX_LENGTH}-character suffix must fit AWS's ${MAX_TARGET_GROUP_NAME_LENGTH}-character limit, so use at most ${MAX_ALB_BLUE_GREEN_NAME_LENGTH}`;
+  }
+  if (name.toLowerCase().startsWith("internal-")) {
+    return `the name ${JSON.stringify(name)} starts with "internal-", which AWS reserves for load balancer names`;
+  }
+  for (const [field, arn, service] of [
+    ["existingLoadBalancerArn", args.existingLoadBalancerArn, "elasticloadbalancing"],
+    ["certificateArn", args.certificateArn, "acm"],
+  ] as const) {
+    if (arn !== undefined && !arnPattern(service).test(arn)) {
+      return `${field} is ${JSON.stringify(arn)}; expected an ARN of ${service}`;
+    }
+  }
+  if (args.existingLoadBalancerArn === undefined && args.subnetIds.length < 2) {
+    return `subnetIds has ${args.subnetIds.length} subnet(s); an Application Load Balancer needs subnets in at least two Availability Zones`;
+  }
+  for (const [field, cidrs] of [
+    ["ingressCidrs", args.ingressCidrs],
+    ["testIngressCidrs", args.testIngressCidrs],
+  ] as const) {
+    if (cidrs.length === 0) return `${field} is empty; give at least one CIDR such as "10.0.0.0/8"`;
+    for (const block of cidrs) {
+      if (!IPV4_CIDR_PATTERN.test(block))
+        return `${field} holds ${JSON.stringify(block)}; expected an IPv4 CIDR such as "10.0.0.0/8"`;
+    }
+  }
+  for (const [field, port] of [
+    ["targetPort", args.targetPort],
+    ["testListenerPort", args.testListenerPort],
+    ["listenerPort", args.listenerPort],
+  ] as const) {
+    if (port !== undefined && !isPort(port)) return `${field} is ${port}; expected a port from 1 to 65535`;
+  }
+  const [portProblem] = listenerPortProblems({
+    https: args.certificateArn !== undefined,
+    listenerPort: args.listenerPort,
+    testListenerPort: args.testListenerPort ?? DEFAULT_TEST_LISTENER_PORT,
+  });
+  if (portProblem !== undefined) return `${portProblem.field} ${portProblem.message}`;
+  if (args.stickinessSeconds !== undefined && !isStickinessDuration(args.stickinessSeconds)) {
+    return `stickinessSeconds is ${args.stickinessSeconds}; give whole seconds from ${STICKINESS_SECONDS.min} to ${STICKINESS_SECONDS.max}, for example 300, or leave it out for no stickiness`;
+  }
+  const healthCheck = args.healthCheck ?? DEFAULT_HEALTH_CHECK;
+  const timeoutProblem = healthCheckTimeoutProblem(healthCheck.timeout, healthCheck.interval);
+  if (timeoutProblem !== undefined) return `healthCheck.timeout ${timeoutProblem}`;
+  return undefined;
 }

@@ -166,7 +166,7 @@ export class LambdaColourAlarms extends pulumi.ComponentResource {
           {
             alarmDescription: `bluegreen: ${colour} version's p95 duration above ${duration.threshold}s`,
             comparisonOperator: "GreaterThanThreshold",
-            // The config is in seconds; Lambda publishes Duration in milliseconds.
+            // The threshold is given in seconds; Lambda publishes Duration in milliseconds.
             threshold: duration.threshold * 1000,
             evaluationPeriods: duration.evaluationPeriods,
             datapointsToAlarm: duration.datapointsToAlarm,
