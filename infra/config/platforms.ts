@@ -337,18 +337,24 @@ export const kubernetesSchema = z
     resources: documented(
       z
         .strictObject({
-          requests: z
-            .strictObject({
-              cpu: documented(quantity("250m").prefault("250m"), "CPU each pod requests"),
-              memory: documented(quantity("256Mi").prefault("256Mi"), "memory each pod requests"),
-            })
-            .prefault({}),
-          limits: z
-            .strictObject({
-              cpu: documented(quantity("500m").prefault("500m"), "CPU each pod may use"),
-              memory: documented(quantity("512Mi").prefault("512Mi"), "memory each pod may use"),
-            })
-            .prefault({}),
+          requests: documented(
+            z
+              .strictObject({
+                cpu: documented(quantity("250m").prefault("250m"), "CPU each pod requests"),
+                memory: documented(quantity("256Mi").prefault("256Mi"), "memory each pod requests"),
+              })
+              .prefault({}),
+            "what the scheduler reserves for each pod",
+          ),
+          limits: documented(
+            z
+              .strictObject({
+                cpu: documented(quantity("500m").prefault("500m"), "CPU each pod may use"),
+                memory: documented(quantity("512Mi").prefault("512Mi"), "memory each pod may use"),
+              })
+              .prefault({}),
+            "what each pod may use at most",
+          ),
         })
         .prefault({}),
       "requests and limits of each pod",

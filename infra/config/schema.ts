@@ -101,8 +101,8 @@ const SLOT_VERSION =
 
 /** `bluegreen:slots` */
 export const slotsSchema = z.strictObject({
-  blue: z.strictObject({ version: documented(versionSchema, SLOT_VERSION) }),
-  green: z.strictObject({ version: documented(versionSchema, SLOT_VERSION) }),
+  blue: documented(z.strictObject({ version: documented(versionSchema, SLOT_VERSION) }), "the blue slot"),
+  green: documented(z.strictObject({ version: documented(versionSchema, SLOT_VERSION) }), "the green slot"),
 }) satisfies z.ZodType<z.output<typeof slotVersionsSchema>>;
 
 const PERCENT =
@@ -120,7 +120,9 @@ const stableSchema = colourSchema;
 const revisionSchema = integer("a release revision", 0, Number.MAX_SAFE_INTEGER);
 
 /** `bluegreen:kubeconfig`: a Pulumi secret; only its presence is checked, never its value. */
-const secretSchema = z.strictObject({ secure: z.string() });
+const secretSchema = z.strictObject({
+  secure: documented(z.string(), "the value as the stack's secrets provider encrypted it"),
+});
 
 /** Keys whose values are secrets: only their presence is checked; values stay Pulumi secrets. */
 export const SECRET_KEYS = ["kubeconfig"] as const;

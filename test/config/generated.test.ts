@@ -162,3 +162,27 @@ describe("the stack file JSON Schema", () => {
     );
   });
 });
+
+describe("the config schema's descriptions", () => {
+  it("describe every key of the bluegreen: namespace, at every depth, for editors", () => {
+    const undescribed: string[] = [];
+    const visit = (schema: unknown, path: string) => {
+      if (typeof schema !== "object" || schema === null) return;
+      const node = schema as { properties?: Record<string, unknown>; items?: unknown; oneOf?: unknown[] };
+      for (const [key, child] of Object.entries(node.properties ?? {})) {
+        if (typeof (child as { description?: unknown }).description !== "string")
+          undescribed.push(`${path}.${key}`);
+        visit(child, `${path}.${key}`);
+      }
+      visit(node.items, `${path}[]`);
+      for (const option of node.oneOf ?? []) visit(option, path);
+    };
+    const config = (stackFileJsonSchema().properties as { config: { properties: Record<string, unknown> } })
+      .config;
+    for (const [key, schema] of Object.entries(config.properties)) {
+      if (typeof (schema as { description?: unknown }).description !== "string") undescribed.push(key);
+      visit(schema, key);
+    }
+    assert.deepEqual(undescribed, []);
+  });
+});
