@@ -49,11 +49,13 @@ import {
 
 // re-export: importers move to components/domain
 export { PLATFORMS, type Platform } from "../../components/domain/outputs";
+// re-export: importers move to components/domain
 export {
   LOG_RETENTION_DAYS,
   MAX_SERVICE_NAME_LENGTH,
   type AlarmThreshold,
 } from "../../components/domain/rules";
+// re-export: importers move to components/domain
 export {
   COLOURS,
   otherColour,
