@@ -153,7 +153,7 @@ function problemsOf(issue: z.core.$ZodIssue): ConfigProblem[] {
           const suggestion = nearest(key, KNOWN_KEYS);
           return {
             path: `${NAMESPACE}:${key}`,
-            message: `unknown key${suggestion ? `; did you mean ${NAMESPACE}:${suggestion}?` : ""} Known keys: ${KNOWN_KEYS.map((known) => `${NAMESPACE}:${known}`).join(", ")}`,
+            message: `unknown key${suggestion ? `; did you mean ${NAMESPACE}:${suggestion}?` : "."} Known keys: ${KNOWN_KEYS.map((known) => `${NAMESPACE}:${known}`).join(", ")}`,
           };
         });
       }

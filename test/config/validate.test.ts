@@ -436,6 +436,14 @@ describe("stack config validation", () => {
     ]);
   });
 
+  it("lists the known keys for an unknown key that is no near typo", () => {
+    const errors = errorsOf(ecsStack({ "bluegreen:canary": true }));
+    assert.match(
+      errors[0],
+      /^bluegreen:canary: unknown key\. Known keys: bluegreen:service, bluegreen:slots, .*bluegreen:kubeconfig$/,
+    );
+  });
+
   it("suggests the nearest key for a typo inside a block", () => {
     const errors = errorsOf(ecsStack({ "bluegreen:rollout": { pollIntervall: "10s" } }));
     assert.match(errors[0], /^bluegreen:rollout: unknown key "pollIntervall"; did you mean "pollInterval"\?/);
