@@ -111,6 +111,8 @@ export function splitSumCheck(ctx: z.core.ParsePayload<{ blue: number; green: nu
     code: "custom",
     input: ctx.value,
     message: `blue ${blue} + green ${green} = ${blue + green}; the two must sum to ${SPLIT_TOTAL}, for example { blue: 90, green: 10 }`,
+    // Like a refinement: the checks of an object around the split still run.
+    continue: true,
   });
 }
 

@@ -43,6 +43,18 @@ export function matching(pattern: RegExp, form: string) {
   return z.string({ error: message }).regex(pattern, { error: message });
 }
 
+/**
+ * Text that must pass a domain rule, which says what is wrong with it. Like every check of a
+ * key's value, a failure here does not stop the checks of the block around it, so a stack file
+ * gets all its problems at once.
+ */
+export function checkedText(problem: (value: string) => string | undefined) {
+  return z.string().superRefine((value, ctx) => {
+    const message = problem(value);
+    if (message !== undefined) ctx.addIssue({ code: "custom", message });
+  });
+}
+
 /** The ARN of a resource of an AWS service, such as `example`. */
 export function arn(service: string, example: string) {
   return matching(arnPattern(service), `an ARN such as "${example}"`);

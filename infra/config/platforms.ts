@@ -34,7 +34,7 @@ import {
   listenerPortProblems,
 } from "../../components/domain/rules";
 import { describe } from "../../components/domain/traffic";
-import { arn, documented, environment, integer, matching, port } from "./fields";
+import { arn, checkedText, documented, environment, integer, matching, port } from "./fields";
 
 const subnetId = matching(SUBNET_ID_PATTERN, 'a subnet ID such as "subnet-0abc1234"');
 const cidr = matching(IPV4_CIDR_PATTERN, 'an IPv4 CIDR such as "10.0.0.0/16"');
@@ -159,10 +159,7 @@ export const albSchema = z
 
 /** An image repository without a tag: each colour runs `<repository>:<slot version>`. */
 export function imageRepository(example: string) {
-  return z.string().check((ctx) => {
-    const problem = imageRepositoryProblem(ctx.value, example);
-    if (problem !== undefined) ctx.issues.push({ code: "custom", input: ctx.value, message: problem });
-  });
+  return checkedText((image) => imageRepositoryProblem(image, example));
 }
 
 /** `bluegreen:ecs`: the Fargate service each colour runs. */
@@ -241,10 +238,7 @@ export const lambdaSchema = z.strictObject({
     z.strictObject({
       s3Bucket: documented(z.string().min(3).max(63), "the bucket the artifacts live in"),
       s3KeyTemplate: documented(
-        z.string().check((ctx) => {
-          const problem = artifactKeyTemplateProblem(ctx.value);
-          if (problem !== undefined) ctx.issues.push({ code: "custom", input: ctx.value, message: problem });
-        }),
+        checkedText(artifactKeyTemplateProblem),
         "the artifact's key; `{version}` is replaced by the slot version",
       ),
     }),
@@ -280,14 +274,7 @@ const dnsLabel = matching(
 });
 
 function validated(rule: (value: string) => boolean, form: string) {
-  return z.string().check((ctx) => {
-    if (!rule(ctx.value))
-      ctx.issues.push({
-        code: "custom",
-        input: ctx.value,
-        message: `expected ${form}, got ${describe(ctx.value)}`,
-      });
-  });
+  return checkedText((value) => (rule(value) ? undefined : `expected ${form}, got ${describe(value)}`));
 }
 
 const MODE = "`alb` or `gateway`: how the colours' traffic is weighted";

@@ -22,7 +22,7 @@ import {
   planProblems,
   presetPlan,
 } from "../../components/domain/traffic";
-import { documented, duration, integer, matching } from "./fields";
+import { checkedText, documented, duration, integer, matching } from "./fields";
 import { formatDuration } from "./duration";
 
 /** One step of a rollout plan: send `weight` percent to the new colour, then watch it for `bake`. */
@@ -212,15 +212,9 @@ function builtIn(name: BuiltInAlarm, unit: string, description: string) {
 }
 
 function alarmName(problem: (name: string) => string | undefined) {
-  return z.string().check((ctx) => {
-    const message = problem(ctx.value);
-    if (message !== undefined) {
-      ctx.issues.push({
-        code: "custom",
-        input: ctx.value,
-        message: `${message}, got ${describe(ctx.value)}`,
-      });
-    }
+  return checkedText((name) => {
+    const message = problem(name);
+    return message === undefined ? undefined : `${message}, got ${describe(name)}`;
   });
 }
 

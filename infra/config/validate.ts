@@ -119,10 +119,15 @@ export function validateConfig(raw: RawStackConfig): ValidationResult {
   for (const issue of result.success ? [] : result.error.issues) {
     const [key] = issue.path;
     if (refused.has(String(key))) continue;
-    const order = key === undefined ? -1 : fileOrder.indexOf(String(key));
     for (const problem of problemsOf(issue)) {
-      if (issue.code === "custom" && issue.params?.crossKey === CROSS_KEY.crossKey) crossKey.push(problem);
-      else problems.push({ ...problem, order: order < 0 ? fileOrder.length : order });
+      if (issue.code === "custom" && issue.params?.crossKey === CROSS_KEY.crossKey) {
+        crossKey.push(problem);
+        continue;
+      }
+      // An unknown key of the namespace is reported at its own path, and in its place in the file.
+      const at = key === undefined ? problem.path.slice(NAMESPACE.length + 1) : String(key);
+      const order = fileOrder.indexOf(at);
+      problems.push({ ...problem, order: order < 0 ? fileOrder.length : order });
     }
   }
   const errors: ConfigProblem[] = [

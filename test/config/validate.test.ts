@@ -436,6 +436,24 @@ describe("stack config validation", () => {
     ]);
   });
 
+  it("checks a block's own rules even when one of its fields is wrong", () => {
+    const errors = errorsOf(
+      ecsStack({
+        "bluegreen:trafic": { blue: 100, green: 0 },
+        "bluegreen:ecs": {
+          image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/checkout:1.0.0",
+          cpu: 1024,
+          memory: 512,
+        },
+      }),
+    );
+    assert.deepEqual(
+      errors.map((error) => error.split(":").slice(0, 2).join(":")),
+      ["bluegreen:ecs.image", "bluegreen:ecs.memory", "bluegreen:trafic"],
+      errors.join("\n"),
+    );
+  });
+
   it("lists the known keys for an unknown key that is no near typo", () => {
     const errors = errorsOf(ecsStack({ "bluegreen:canary": true }));
     assert.match(
