@@ -135,7 +135,7 @@ export function validateConfig(raw: RawStackConfig): ValidationResult {
     ...crossKey,
   ];
   const warnings = result.success
-    ? stickinessWarnings(result.data.alb, result.data.rollout.plan, namespace.alb !== undefined)
+    ? stickinessWarnings(result.data.alb?.stickiness, result.data.rollout.plan)
     : partialWarnings(namespace);
   if (!result.success || errors.length > 0) return { ok: false, errors, warnings };
   return { ok: true, config: result.data, warnings };
@@ -206,13 +206,9 @@ function keyPath(path: readonly PropertyKey[]): string {
  * Sticky sessions keep clients on the colour they reached until the duration ends, reverts
  * included: worth a warning when that outlasts every bake.
  */
-function stickinessWarnings(
-  alb: AlbConfig | undefined,
-  plan: readonly PlanStep[],
-  written: boolean,
-): ConfigProblem[] {
-  const duration = alb?.stickiness?.enabled ? alb.stickiness.duration : undefined;
-  if (!written || duration === undefined || plan.length === 0) return [];
+function stickinessWarnings(stickiness: AlbConfig["stickiness"], plan: readonly PlanStep[]): ConfigProblem[] {
+  const duration = stickiness?.enabled ? stickiness.duration : undefined;
+  if (duration === undefined || plan.length === 0) return [];
   const longestBake = Math.max(...plan.map((step) => step.bakeSeconds));
   if (duration <= longestBake) return [];
   return [
@@ -223,12 +219,18 @@ function stickinessWarnings(
   ];
 }
 
-/** The warnings of a config that did not validate, from the keys they read when those are valid. */
+/**
+ * The warnings of a config that did not validate, from the values they read when those are valid:
+ * the stickiness as written, and the plan (the default one when the rollout block is invalid).
+ */
 function partialWarnings(namespace: Readonly<Record<string, unknown>>): ConfigProblem[] {
-  const alb = KEY_SCHEMAS.alb.safeParse(namespace.alb);
+  const alb = namespace.alb;
+  const written = typeof alb === "object" && alb !== null ? Reflect.get(alb, "stickiness") : undefined;
+  const stickiness = KEY_SCHEMAS.alb.shape.stickiness.safeParse(written);
+  if (!stickiness.success) return [];
   const rollout = KEY_SCHEMAS.rollout.safeParse(namespace.rollout ?? {});
-  if (!alb.success || !rollout.success) return [];
-  return stickinessWarnings(alb.data, resolvePlan(rollout.data).plan, true);
+  const plan = resolvePlan(rollout.success ? rollout.data : KEY_SCHEMAS.rollout.parse({})).plan;
+  return stickinessWarnings(stickiness.data, plan);
 }
 
 /**

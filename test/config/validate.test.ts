@@ -494,6 +494,17 @@ describe("stack config validation", () => {
     }
   });
 
+  it("still warns about stickiness when another key of the load balancer is wrong", () => {
+    const result = validate(
+      ecsStack({ "bluegreen:alb": { stickiness: { enabled: true, duration: 86400 }, idleTimeout: 0 } }),
+    );
+    assert.equal(result.ok, false);
+    assert.deepEqual(
+      result.warnings.map((warning) => warning.path),
+      ["bluegreen:alb.stickiness.duration"],
+    );
+  });
+
   it("computes the evaluation window of the enabled alarms only", () => {
     const config = requireOk(
       ecsStack({
