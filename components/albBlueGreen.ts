@@ -5,18 +5,33 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AlbConfig, COLOURS, Colour, TrafficSplit, otherColour } from "../infra/config/schema";
-import { albTargetGroupWeights } from "../infra/weights";
+import {
+  COLOURS,
+  Colour,
+  DEFAULT_HEALTH_CHECK,
+  DEFAULT_SSL_POLICY,
+  DEFAULT_TEST_LISTENER_PORT,
+  IPV4_CIDR_PATTERN,
+  LONGEST_COLOUR_SUFFIX,
+  MAX_SERVICE_NAME_LENGTH,
+  MAX_TARGET_GROUP_NAME_LENGTH,
+  AUTONAME_SUFFIX_LENGTH,
+  STICKINESS_SECONDS,
+  TargetGroupHealthCheck,
+  TrafficSplit,
+  albTargetGroupWeights,
+  arnPattern,
+  defaultListenerPort,
+  healthCheckTimeoutProblem,
+  isColour,
+  isPort,
+  isStickinessDuration,
+  listenerPortProblems,
+  otherColour,
+} from "./domain";
 
-/** The longest target group name AWS accepts. */
-const MAX_LB_NAME_LENGTH = 32;
-/** The provider appends `-` and 7 random characters to an auto-named load balancer or target group. */
-const AUTONAME_SUFFIX_LENGTH = 8;
-/** The longest child key this component appends to its name for an auto-named ALB or target group. */
-const LONGEST_NAMED_CHILD_KEY = "-green";
 /** The longest component name whose auto-named children still fit AWS's 32-character limit. */
-export const MAX_ALB_BLUE_GREEN_NAME_LENGTH =
-  MAX_LB_NAME_LENGTH - LONGEST_NAMED_CHILD_KEY.length - AUTONAME_SUFFIX_LENGTH;
+export const MAX_ALB_BLUE_GREEN_NAME_LENGTH = MAX_SERVICE_NAME_LENGTH;
 
 /** Arguments of {@link AlbBlueGreen}. */
 export interface AlbBlueGreenArgs {
@@ -24,12 +39,62 @@ export interface AlbBlueGreenArgs {
   readonly vpcId: pulumi.Input<string>;
   /** Subnets for the load balancer, in at least two Availability Zones. Unused with an existing load balancer. */
   readonly subnetIds: pulumi.Input<string>[];
-  /** The `bluegreen:alb` block: listeners, TLS, stickiness, health check. */
-  readonly alb: AlbConfig;
+  /**
+   * Reuse this load balancer instead of creating one; the listeners are still created on it. Plain,
+   * because it decides whether the load balancer and its security group exist.
+   * @default a new load balancer
+   */
+  readonly existingLoadBalancerArn?: string;
+  /**
+   * Create an internal load balancer.
+   * @default false
+   */
+  readonly internal?: boolean;
+  /**
+   * An ACM certificate: the listeners speak HTTPS, and port 80 redirects to the production listener.
+   * Plain, because it decides whether the redirect listener exists.
+   * @default plain HTTP
+   */
+  readonly certificateArn?: string;
+  /**
+   * The TLS policy of the HTTPS listeners.
+   * @default "ELBSecurityPolicy-TLS13-1-2-2021-06"
+   */
+  readonly sslPolicy?: string;
+  /**
+   * Port of the production listener.
+   * @default 443 with a certificate, else 80
+   */
+  readonly listenerPort?: number;
+  /**
+   * Port of the test listener, which sends everything to the idle colour.
+   * @default 8443
+   */
+  readonly testListenerPort?: number;
+  /**
+   * Seconds the production listener pins a client to a target group (1-604800).
+   * @default no stickiness
+   */
+  readonly stickinessSeconds?: number;
+  /**
+   * The target groups' health check.
+   * @default `/health` answering 200, every 15 s, 5 s timeout, thresholds 3
+   */
+  readonly healthCheck?: TargetGroupHealthCheck;
+  /**
+   * Seconds in-flight requests get when a target leaves.
+   * @default 30
+   */
+  readonly deregistrationDelay?: number;
+  /**
+   * Seconds an idle connection stays open.
+   * @default 60
+   */
+  readonly idleTimeout?: number;
   /** CIDRs allowed to reach the production listener (and the HTTP redirect). */
-  readonly ingressCidrs: string[];
+  readonly ingressCidrs: readonly string[];
   /** CIDRs allowed to reach the test listener: the pipelines that run pre-traffic checks. */
-  readonly testIngressCidrs: string[];
+  readonly testIngressCidrs: readonly string[];
   /** The port the targets listen on. */
   readonly targetPort: number;
   /**
@@ -39,7 +104,7 @@ export interface AlbBlueGreenArgs {
   readonly targetType?: "ip" | "instance";
   /**
    * The split of the production listener. An Input because the program may hold it behind a release
-   * guard; each value must sum to 100.
+   * guard; each value must be a split (whole percents summing to 100).
    */
   readonly traffic: pulumi.Input<TrafficSplit>;
   /** The idle colour: the test listener sends all of its traffic there. */
@@ -60,14 +125,14 @@ type ForwardAction = aws.types.input.lb.ListenerDefaultAction;
 function forwardAction(
   arns: Record<Colour, string>,
   weights: Record<Colour, number>,
-  stickiness: AlbConfig["stickiness"],
+  stickinessSeconds: number | undefined,
 ): ForwardAction {
   return {
     type: "forward",
     forward: {
       targetGroups: COLOURS.map((colour) => ({ arn: arns[colour], weight: weights[colour] })),
-      ...(stickiness?.enabled && stickiness.duration !== undefined
-        ? { stickiness: { enabled: true, duration: stickiness.duration } }
+      ...(stickinessSeconds !== undefined
+        ? { stickiness: { enabled: true, duration: stickinessSeconds } }
         : {}),
     },
   };
@@ -108,16 +173,20 @@ export class AlbBlueGreen extends pulumi.ComponentResource {
     super("bluegreen:aws:AlbBlueGreen", name, {}, opts);
     this.validate(name, args);
 
-    const { alb } = args;
     const tags = args.tags ?? {};
-    const https = alb.certificateArn !== undefined;
+    const https = args.certificateArn !== undefined;
     const protocol = https ? "HTTPS" : "HTTP";
-    const listenerPort = alb.listenerPort ?? (https ? 443 : 80);
-    const tls = https ? { certificateArn: alb.certificateArn, sslPolicy: alb.sslPolicy } : {};
+    const listenerPort = args.listenerPort ?? defaultListenerPort(https);
+    const testListenerPort = args.testListenerPort ?? DEFAULT_TEST_LISTENER_PORT;
+    const healthCheck = args.healthCheck ?? DEFAULT_HEALTH_CHECK;
+    const tls = https
+      ? { certificateArn: args.certificateArn, sslPolicy: args.sslPolicy ?? DEFAULT_SSL_POLICY }
+      : {};
 
     let loadBalancerArn: pulumi.Output<string>;
-    if (alb.existingLoadBalancerArn !== undefined) {
-      const existing = aws.lb.getLoadBalancerOutput({ arn: alb.existingLoadBalancerArn }, { parent: this });
+    const existingArn = args.existingLoadBalancerArn;
+    if (existingArn !== undefined) {
+      const existing = aws.lb.getLoadBalancerOutput({ arn: existingArn }, { parent: this });
       loadBalancerArn = existing.arn;
       this.loadBalancerArnSuffix = existing.arnSuffix;
       this.dnsName = existing.dnsName;
@@ -128,7 +197,7 @@ export class AlbBlueGreen extends pulumi.ComponentResource {
         const sorted = [...groups].sort();
         if (sorted.length === 0) {
           throw new Error(
-            `the existing load balancer ${alb.existingLoadBalancerArn} has no security group; attach one that admits the listener ports`,
+            `the existing load balancer ${existingArn} has no security group; attach one that admits the listener ports`,
           );
         }
         return sorted[0];
@@ -153,14 +222,14 @@ export class AlbBlueGreen extends pulumi.ComponentResource {
               protocol: "tcp",
               fromPort: port,
               toPort: port,
-              cidrBlocks: args.ingressCidrs,
+              cidrBlocks: [...args.ingressCidrs],
             })),
             {
               description: "Test listener",
               protocol: "tcp",
-              fromPort: alb.testListenerPort,
-              toPort: alb.testListenerPort,
-              cidrBlocks: args.testIngressCidrs,
+              fromPort: testListenerPort,
+              toPort: testListenerPort,
+              cidrBlocks: [...args.testIngressCidrs],
             },
           ],
           egress: [
@@ -180,10 +249,10 @@ export class AlbBlueGreen extends pulumi.ComponentResource {
         `${name}-alb`,
         {
           loadBalancerType: "application",
-          internal: alb.internal,
+          internal: args.internal ?? false,
           subnets: args.subnetIds,
           securityGroups: [securityGroup.id],
-          idleTimeout: alb.idleTimeout,
+          idleTimeout: args.idleTimeout ?? 60,
           dropInvalidHeaderFields: true,
           tags,
         },
@@ -199,7 +268,7 @@ export class AlbBlueGreen extends pulumi.ComponentResource {
     const targetGroups = {} as Record<Colour, aws.lb.TargetGroup>;
     for (const colour of COLOURS) {
       // No `name`: the provider appends a random suffix, so a replacement can be created before the
-      // old group is deleted (the service name limit in the config schema leaves room for it).
+      // old group is deleted (the name limit checked in validate() leaves room for it).
       targetGroups[colour] = new aws.lb.TargetGroup(
         `${name}-${colour}`,
         {
@@ -207,17 +276,17 @@ export class AlbBlueGreen extends pulumi.ComponentResource {
           port: args.targetPort,
           protocol: "HTTP",
           targetType: args.targetType ?? "ip",
-          deregistrationDelay: alb.deregistrationDelay,
+          deregistrationDelay: args.deregistrationDelay ?? 30,
           healthCheck: {
             enabled: true,
             protocol: "HTTP",
             port: "traffic-port",
-            path: alb.healthCheck.path,
-            matcher: alb.healthCheck.matcher,
-            interval: alb.healthCheck.interval,
-            timeout: alb.healthCheck.timeout,
-            healthyThreshold: alb.healthCheck.healthyThreshold,
-            unhealthyThreshold: alb.healthCheck.unhealthyThreshold,
+            path: healthCheck.path,
+            matcher: healthCheck.matcher,
+            interval: healthCheck.interval,
+            timeout: healthCheck.timeout,
+            healthyThreshold: healthCheck.healthyThreshold,
+            unhealthyThreshold: healthCheck.unhealthyThreshold,
           },
           tags: { ...tags, "bluegreen:colour": colour },
         },
@@ -240,7 +309,7 @@ export class AlbBlueGreen extends pulumi.ComponentResource {
         defaultActions: pulumi
           .all([arns, pulumi.output(args.traffic)])
           .apply(([groupArns, traffic]) => [
-            forwardAction(groupArns, albTargetGroupWeights(traffic), alb.stickiness),
+            forwardAction(groupArns, albTargetGroupWeights(traffic), args.stickinessSeconds),
           ]),
         tags,
       },
@@ -251,13 +320,13 @@ export class AlbBlueGreen extends pulumi.ComponentResource {
       `${name}-test-listener`,
       {
         loadBalancerArn,
-        port: alb.testListenerPort,
+        port: testListenerPort,
         protocol,
         ...tls,
         defaultActions: pulumi
           .all([arns, pulumi.output(args.testColour)])
           .apply(([groupArns, testColour]) => {
-            if (testColour !== "blue" && testColour !== "green") {
+            if (!isColour(testColour)) {
               throw new Error(`testColour must be "blue" or "green", got ${JSON.stringify(testColour)}`);
             }
             const weights = { [testColour]: 100, [otherColour(testColour)]: 0 } as Record<Colour, number>;
@@ -289,9 +358,9 @@ export class AlbBlueGreen extends pulumi.ComponentResource {
 
     this.listenerArn = listener.arn;
     this.testListenerArn = testListener.arn;
-    this.testEndpoint = pulumi.interpolate`${https ? "https" : "http"}://${this.dnsName}:${alb.testListenerPort}`;
+    this.testEndpoint = pulumi.interpolate`${https ? "https" : "http"}://${this.dnsName}:${testListenerPort}`;
     this.routingUrns = pulumi.all([listener.urn, testListener.urn]);
-    this.stickinessSeconds = alb.stickiness?.enabled ? alb.stickiness.duration : undefined;
+    this.stickinessSeconds = args.stickinessSeconds;
 
     this.registerOutputs({
       loadBalancerArn: this.loadBalancerArn,
@@ -309,78 +378,61 @@ export class AlbBlueGreen extends pulumi.ComponentResource {
   }
 
   private validate(name: string, args: AlbBlueGreenArgs): void {
-    const fail = (message: string): never => {
-      throw new pulumi.ResourceError(`AlbBlueGreen ${name}: ${message}`, this);
-    };
-    if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/.test(name)) {
-      fail(
-        `the name ${JSON.stringify(name)} names the load balancer and target groups, which take only letters, digits and inner hyphens; use the service name`,
-      );
-    }
-    if (name.length > MAX_ALB_BLUE_GREEN_NAME_LENGTH) {
-      fail(
-        `the name ${JSON.stringify(name)} has ${name.length} characters; "<name>${LONGEST_NAMED_CHILD_KEY}" plus the provider's ${AUTONAME_SUFFIX_LENGTH}-character suffix must fit AWS's ${MAX_LB_NAME_LENGTH}-character limit, so use at most ${MAX_ALB_BLUE_GREEN_NAME_LENGTH}`,
-      );
-    }
-    if (name.toLowerCase().startsWith("internal-")) {
-      fail(
-        `the name ${JSON.stringify(name)} starts with "internal-", which AWS reserves for load balancer names`,
-      );
-    }
-    const { alb } = args;
-    if (alb.existingLoadBalancerArn === undefined && args.subnetIds.length < 2) {
-      fail(
-        `subnetIds has ${args.subnetIds.length} subnet(s); an Application Load Balancer needs subnets in at least two Availability Zones`,
-      );
-    }
-    const cidr = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
-    for (const [field, cidrs] of [
-      ["ingressCidrs", args.ingressCidrs],
-      ["testIngressCidrs", args.testIngressCidrs],
-    ] as const) {
-      if (cidrs.length === 0) fail(`${field} is empty; give at least one CIDR such as "10.0.0.0/8"`);
-      for (const block of cidrs) {
-        if (!cidr.test(block))
-          fail(`${field} holds ${JSON.stringify(block)}; expected an IPv4 CIDR such as "10.0.0.0/8"`);
-      }
-    }
-    for (const [field, port] of [
-      ["targetPort", args.targetPort],
-      ["alb.testListenerPort", alb.testListenerPort],
-      ["alb.listenerPort", alb.listenerPort],
-    ] as const) {
-      if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65_535)) {
-        fail(`${field} is ${port}; expected a port from 1 to 65535`);
-      }
-    }
-    const https = alb.certificateArn !== undefined;
-    const listenerPort = alb.listenerPort ?? (https ? 443 : 80);
-    if (alb.testListenerPort === listenerPort) {
-      fail(
-        `alb.testListenerPort ${alb.testListenerPort} is the production listener's port; give the test listener its own port such as 8443`,
-      );
-    }
-    if (https && (listenerPort === 80 || alb.testListenerPort === 80)) {
-      fail(
-        `port 80 carries the HTTP to HTTPS redirect when alb.certificateArn is set; move ${listenerPort === 80 ? "alb.listenerPort" : "alb.testListenerPort"} off 80`,
-      );
-    }
-    const stickiness = alb.stickiness;
-    if (
-      stickiness?.enabled &&
-      (stickiness.duration === undefined ||
-        !Number.isInteger(stickiness.duration) ||
-        stickiness.duration < 1 ||
-        stickiness.duration > 604_800)
-    ) {
-      fail(
-        `alb.stickiness.duration is ${String(stickiness.duration)}; with stickiness enabled give whole seconds from 1 to 604800, for example 300`,
-      );
-    }
-    if (alb.healthCheck.timeout >= alb.healthCheck.interval) {
-      fail(
-        `alb.healthCheck.timeout ${alb.healthCheck.timeout}s must be shorter than alb.healthCheck.interval ${alb.healthCheck.interval}s`,
-      );
+    const problem = argsProblem(name, args);
+    if (problem !== undefined) throw new pulumi.ResourceError(`AlbBlueGreen ${name}: ${problem}`, this);
+  }
+}
+
+/** The first problem with an AlbBlueGreen's name and args, worded to name the arg, or undefined. */
+function argsProblem(name: string, args: AlbBlueGreenArgs): string | undefined {
+  if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/.test(name)) {
+    return `the name ${JSON.stringify(name)} names the load balancer and target groups, which take only letters, digits and inner hyphens; use the service name`;
+  }
+  if (name.length > MAX_ALB_BLUE_GREEN_NAME_LENGTH) {
+    return `the name ${JSON.stringify(name)} has ${name.length} characters; "<name>${LONGEST_COLOUR_SUFFIX}" plus the provider's ${AUTONAME_SUFFIX_LENGTH}-character suffix must fit AWS's ${MAX_TARGET_GROUP_NAME_LENGTH}-character limit, so use at most ${MAX_ALB_BLUE_GREEN_NAME_LENGTH}`;
+  }
+  if (name.toLowerCase().startsWith("internal-")) {
+    return `the name ${JSON.stringify(name)} starts with "internal-", which AWS reserves for load balancer names`;
+  }
+  for (const [field, arn, service] of [
+    ["existingLoadBalancerArn", args.existingLoadBalancerArn, "elasticloadbalancing"],
+    ["certificateArn", args.certificateArn, "acm"],
+  ] as const) {
+    if (arn !== undefined && !arnPattern(service).test(arn)) {
+      return `${field} is ${JSON.stringify(arn)}; expected an ARN of ${service}`;
     }
   }
+  if (args.existingLoadBalancerArn === undefined && args.subnetIds.length < 2) {
+    return `subnetIds has ${args.subnetIds.length} subnet(s); an Application Load Balancer needs subnets in at least two Availability Zones`;
+  }
+  for (const [field, cidrs] of [
+    ["ingressCidrs", args.ingressCidrs],
+    ["testIngressCidrs", args.testIngressCidrs],
+  ] as const) {
+    if (cidrs.length === 0) return `${field} is empty; give at least one CIDR such as "10.0.0.0/8"`;
+    for (const block of cidrs) {
+      if (!IPV4_CIDR_PATTERN.test(block))
+        return `${field} holds ${JSON.stringify(block)}; expected an IPv4 CIDR such as "10.0.0.0/8"`;
+    }
+  }
+  for (const [field, port] of [
+    ["targetPort", args.targetPort],
+    ["testListenerPort", args.testListenerPort],
+    ["listenerPort", args.listenerPort],
+  ] as const) {
+    if (port !== undefined && !isPort(port)) return `${field} is ${port}; expected a port from 1 to 65535`;
+  }
+  const [portProblem] = listenerPortProblems({
+    https: args.certificateArn !== undefined,
+    listenerPort: args.listenerPort,
+    testListenerPort: args.testListenerPort ?? DEFAULT_TEST_LISTENER_PORT,
+  });
+  if (portProblem !== undefined) return `${portProblem.field} ${portProblem.message}`;
+  if (args.stickinessSeconds !== undefined && !isStickinessDuration(args.stickinessSeconds)) {
+    return `stickinessSeconds is ${args.stickinessSeconds}; give whole seconds from ${STICKINESS_SECONDS.min} to ${STICKINESS_SECONDS.max}, for example 300, or leave it out for no stickiness`;
+  }
+  const healthCheck = args.healthCheck ?? DEFAULT_HEALTH_CHECK;
+  const timeoutProblem = healthCheckTimeoutProblem(healthCheck.timeout, healthCheck.interval);
+  if (timeoutProblem !== undefined) return `healthCheck.timeout ${timeoutProblem}`;
+  return undefined;
 }

@@ -5,10 +5,14 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AlarmThreshold, Colour } from "../infra/config/schema";
-
-/** CloudWatch evaluates at most one day of periods. */
-const MAX_EVALUATION_SECONDS = 86_400;
+import {
+  AlarmThreshold,
+  Colour,
+  alarmWindowProblems,
+  anyAlarmRule,
+  isColour,
+  ruleAlarmNameProblem,
+} from "./domain";
 
 /** The thresholds of the three ALB alarms. */
 export interface AlbAlarmThresholds {
@@ -191,9 +195,7 @@ export class AlbColourAlarms extends pulumi.ComponentResource {
       {
         alarmName: args.compositeAlarmName ?? name,
         alarmDescription: `Any deployment alarm of the ${colour} colour is in ALARM: judges the ${colour} colour as one; a rollout reverts when it fires.`,
-        alarmRule: this.memberAlarmNames.apply((names) =>
-          names.map((alarm) => `ALARM(${JSON.stringify(alarm)})`).join(" OR "),
-        ),
+        alarmRule: this.memberAlarmNames.apply(anyAlarmRule),
         actionsEnabled: actions.length > 0,
         alarmActions: actions,
         okActions: actions,
@@ -213,7 +215,7 @@ export class AlbColourAlarms extends pulumi.ComponentResource {
     const fail = (message: string): never => {
       throw new pulumi.ResourceError(`AlbColourAlarms ${name}: ${message}`, this);
     };
-    if (args.colour !== "blue" && args.colour !== "green") {
+    if (!isColour(args.colour)) {
       fail(`colour is ${JSON.stringify(args.colour)}; expected "blue" or "green"`);
     }
     const keys: AlarmKey[] = ["errorRate", "latencyP95", "unhealthyHosts"];
@@ -223,41 +225,16 @@ export class AlbColourAlarms extends pulumi.ComponentResource {
       );
     }
     for (const key of keys) {
-      const t = args.thresholds[key];
-      if (!t.enabled) continue;
-      const field = `thresholds.${key}`;
-      if (!Number.isInteger(t.period) || t.period < 60 || t.period % 60 !== 0) {
-        fail(
-          `${field}.period is ${t.period}s; AWS/ApplicationELB publishes once a minute, so use a multiple of 60 such as 60`,
-        );
-      }
-      if (!Number.isInteger(t.evaluationPeriods) || t.evaluationPeriods < 1) {
-        fail(`${field}.evaluationPeriods is ${t.evaluationPeriods}; expected a whole number of at least 1`);
-      }
-      if (t.period * t.evaluationPeriods > MAX_EVALUATION_SECONDS) {
-        fail(
-          `${field}: period ${t.period}s x evaluationPeriods ${t.evaluationPeriods} is ${t.period * t.evaluationPeriods}s; CloudWatch evaluates at most ${MAX_EVALUATION_SECONDS}s`,
-        );
-      }
-      if (
-        t.datapointsToAlarm !== undefined &&
-        (!Number.isInteger(t.datapointsToAlarm) ||
-          t.datapointsToAlarm < 1 ||
-          t.datapointsToAlarm > t.evaluationPeriods)
-      ) {
-        fail(
-          `${field}.datapointsToAlarm is ${t.datapointsToAlarm}; expected a whole number from 1 to evaluationPeriods (${t.evaluationPeriods})`,
-        );
-      }
-      if (!Number.isFinite(t.threshold) || t.threshold < 0) {
-        fail(`${field}.threshold is ${t.threshold}; expected a number of at least 0`);
+      const threshold = args.thresholds[key];
+      if (!threshold.enabled) continue;
+      for (const problem of alarmWindowProblems(threshold)) {
+        fail(`thresholds.${key}${problem.field ? `.${problem.field} ` : ": "}${problem.message}`);
       }
     }
     const compositeName = args.compositeAlarmName ?? name;
-    if (compositeName.length === 0 || compositeName.length > 255 || compositeName.includes('"')) {
-      fail(
-        `the composite alarm name ${JSON.stringify(compositeName)} must have 1-255 characters and no double quote (it appears quoted in alarm rules)`,
-      );
+    const nameProblem = ruleAlarmNameProblem(compositeName);
+    if (nameProblem !== undefined) {
+      fail(`the composite alarm name ${JSON.stringify(compositeName)} ${nameProblem}`);
     }
   }
 }

@@ -5,15 +5,14 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Colour } from "../infra/config/schema";
-
-/** CloudWatch alarm names are at most 255 characters. */
-const MAX_ALARM_NAME_LENGTH = 255;
-/** A composite alarm rule can reference at most 100 alarms. */
-const MAX_RULE_ALARMS = 100;
-/** A composite alarm rule is at most 10,240 characters. */
-const MAX_RULE_LENGTH = 10_240;
-
+import {
+  Colour,
+  MAX_RULE_ALARMS,
+  MAX_RULE_LENGTH,
+  anyAlarmRule,
+  isColour,
+  ruleAlarmNameProblem,
+} from "./domain";
 /** Arguments of {@link ColourCompositeAlarm}. */
 export interface ColourCompositeAlarmArgs {
   /** The colour the composite judges. */
@@ -36,11 +35,6 @@ export interface ColourCompositeAlarmArgs {
    * @default {}
    */
   readonly tags?: Readonly<Record<string, string>>;
-}
-
-/** The rule of a composite that is in ALARM when any of `alarmNames` is. */
-export function anyAlarmRule(alarmNames: readonly string[]): string {
-  return alarmNames.map((alarm) => `ALARM(${JSON.stringify(alarm)})`).join(" OR ");
 }
 
 /** A composite alarm over alarms the team owns, in ALARM whenever any of them is. */
@@ -83,7 +77,7 @@ export class ColourCompositeAlarm extends pulumi.ComponentResource {
     const fail = (message: string): never => {
       throw new pulumi.ResourceError(`ColourCompositeAlarm ${name}: ${message}`, this);
     };
-    if (args.colour !== "blue" && args.colour !== "green") {
+    if (!isColour(args.colour)) {
       fail(`colour is ${JSON.stringify(args.colour)}; expected "blue" or "green"`);
     }
     const names = args.alarmNames;
@@ -99,17 +93,8 @@ export class ColourCompositeAlarm extends pulumi.ComponentResource {
     }
     const seen = new Set<string>();
     for (const alarm of names) {
-      // Names appear double-quoted in the rule, so a quote or control character would break it.
-      if (
-        alarm.length === 0 ||
-        alarm.length > MAX_ALARM_NAME_LENGTH ||
-        alarm.includes('"') ||
-        [...alarm].some((char) => char.charCodeAt(0) < 32)
-      ) {
-        fail(
-          `alarmNames holds ${JSON.stringify(alarm)}; an alarm name has 1-${MAX_ALARM_NAME_LENGTH} characters, no double quote and no control character`,
-        );
-      }
+      const problem = ruleAlarmNameProblem(alarm);
+      if (problem !== undefined) fail(`alarmNames holds ${JSON.stringify(alarm)}; an alarm name ${problem}`);
       if (alarm === compositeName) {
         fail(
           `alarmNames holds ${JSON.stringify(alarm)}, the composite's own name; a composite cannot watch itself`,
@@ -118,14 +103,9 @@ export class ColourCompositeAlarm extends pulumi.ComponentResource {
       if (seen.has(alarm)) fail(`alarmNames lists ${JSON.stringify(alarm)} twice; list each alarm once`);
       seen.add(alarm);
     }
-    if (
-      compositeName.length === 0 ||
-      compositeName.length > MAX_ALARM_NAME_LENGTH ||
-      compositeName.includes('"')
-    ) {
-      fail(
-        `the composite alarm name ${JSON.stringify(compositeName)} must have 1-${MAX_ALARM_NAME_LENGTH} characters and no double quote (it appears quoted in alarm rules)`,
-      );
+    const compositeProblem = ruleAlarmNameProblem(compositeName);
+    if (compositeProblem !== undefined) {
+      fail(`the composite alarm name ${JSON.stringify(compositeName)} ${compositeProblem}`);
     }
     const rule = anyAlarmRule(names);
     if (rule.length > MAX_RULE_LENGTH) {

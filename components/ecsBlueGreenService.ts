@@ -5,7 +5,20 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { COLOURS, Colour, EcsConfig } from "../infra/config/schema";
+import {
+  CLUSTER_ARN_PATTERN,
+  COLOURS,
+  Colour,
+  DEFAULT_LOG_RETENTION_DAYS,
+  ENVIRONMENT_NAME_PATTERN,
+  LOG_RETENTION_DAYS,
+  SECRET_REFERENCE_ARN_PATTERN,
+  fargateSizeProblem,
+  imageRepositoryProblem,
+  isLogRetentionDays,
+  isPort,
+  isServiceName,
+} from "./domain";
 
 /** Arguments of {@link EcsBlueGreenService}. */
 export interface EcsBlueGreenServiceArgs {
@@ -24,8 +37,39 @@ export interface EcsBlueGreenServiceArgs {
   readonly loadBalancerSecurityGroupId: pulumi.Input<string>;
   /** Each colour's target group; a colour's service registers its tasks there. */
   readonly targetGroupArns: Record<Colour, pulumi.Input<string>>;
-  /** The `bluegreen:ecs` block: image repository, sizes, environment, secrets, logs. */
-  readonly ecs: EcsConfig;
+  /** The image repository without a tag; each colour runs `<image>:<version>`. */
+  readonly image: string;
+  /** The port the container listens on and registers with its target group. */
+  readonly containerPort: number;
+  /** Fargate CPU units of a task: 256, 512, 1024, 2048 or 4096. */
+  readonly cpu: number;
+  /** Memory of a task in MiB; one of the sizes Fargate offers for `cpu`. */
+  readonly memory: number;
+  /** Tasks per colour. Both colours keep their tasks, so a revert needs no scale-up. */
+  readonly desiredCount: number;
+  /** Seconds ECS ignores failing load balancer health checks of a new task. */
+  readonly healthCheckGracePeriod: number;
+  /**
+   * Run in this ECS cluster instead of creating one. Plain, because it decides whether the cluster
+   * exists.
+   * @default a new cluster with Container Insights
+   */
+  readonly clusterArn?: string;
+  /**
+   * Plain environment variables of the container.
+   * @default {}
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Environment variables read from Secrets Manager or SSM by ARN: values never pass through Pulumi.
+   * @default {}
+   */
+  readonly secrets?: Readonly<Record<string, string>>;
+  /**
+   * Days CloudWatch Logs keeps the tasks' logs; one of the retentions CloudWatch accepts.
+   * @default 30
+   */
+  readonly logRetentionDays?: number;
   /** The image tag each colour runs (`<image>:<version>`). */
   readonly versions: Record<Colour, pulumi.Input<string>>;
   /**
@@ -73,12 +117,14 @@ export class EcsBlueGreenService extends pulumi.ComponentResource {
     super("bluegreen:aws:EcsBlueGreenService", name, {}, opts);
     this.validate(name, args);
 
-    const { ecs, serviceName } = args;
+    const { serviceName, containerPort } = args;
     const tags = args.tags ?? {};
+    const environmentVariables = args.environment ?? {};
+    const secretReferences = args.secrets ?? {};
 
-    if (ecs.clusterArn !== undefined) {
-      this.clusterArn = pulumi.output(ecs.clusterArn);
-      this.clusterName = pulumi.output(clusterNameFromArn(ecs.clusterArn));
+    if (args.clusterArn !== undefined) {
+      this.clusterArn = pulumi.output(args.clusterArn);
+      this.clusterName = pulumi.output(clusterNameFromArn(args.clusterArn));
     } else {
       const cluster = new aws.ecs.Cluster(
         `${name}-cluster`,
@@ -91,7 +137,7 @@ export class EcsBlueGreenService extends pulumi.ComponentResource {
 
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
-      { retentionInDays: ecs.logRetentionDays, tags },
+      { retentionInDays: args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS, tags },
       { parent: this },
     );
 
@@ -113,7 +159,7 @@ export class EcsBlueGreenService extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const secretPolicy = secretsPolicy(ecs.secrets);
+    const secretPolicy = secretsPolicy(secretReferences);
     if (secretPolicy !== undefined) {
       new aws.iam.RolePolicy(
         `${name}-execution-secrets`,
@@ -138,8 +184,8 @@ export class EcsBlueGreenService extends pulumi.ComponentResource {
           {
             description: "From the load balancer only",
             protocol: "tcp",
-            fromPort: ecs.containerPort,
-            toPort: ecs.containerPort,
+            fromPort: containerPort,
+            toPort: containerPort,
             securityGroups: [args.loadBalancerSecurityGroupId],
           },
         ],
@@ -155,10 +201,10 @@ export class EcsBlueGreenService extends pulumi.ComponentResource {
     this.taskSecurityGroupId = taskSecurityGroup.id;
 
     const region = aws.getRegionOutput({}, { parent: this }).region;
-    const environment = Object.entries(ecs.environment)
+    const environment = Object.entries(environmentVariables)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([key, value]) => ({ name: key, value }));
-    const secrets = Object.entries(ecs.secrets)
+    const secrets = Object.entries(secretReferences)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([key, arn]) => ({ name: key, valueFrom: arn }));
 
@@ -172,16 +218,16 @@ export class EcsBlueGreenService extends pulumi.ComponentResource {
           family: `${serviceName}-${colour}`,
           requiresCompatibilities: ["FARGATE"],
           networkMode: "awsvpc",
-          cpu: String(ecs.cpu),
-          memory: String(ecs.memory),
+          cpu: String(args.cpu),
+          memory: String(args.memory),
           executionRoleArn: executionRole.arn,
           taskRoleArn: taskRole.arn,
           containerDefinitions: pulumi.jsonStringify([
             {
               name: serviceName,
-              image: pulumi.interpolate`${ecs.image}:${version}`,
+              image: pulumi.interpolate`${args.image}:${version}`,
               essential: true,
-              portMappings: [{ containerPort: ecs.containerPort, protocol: "tcp" }],
+              portMappings: [{ containerPort, protocol: "tcp" }],
               environment,
               secrets,
               logConfiguration: {
@@ -204,7 +250,7 @@ export class EcsBlueGreenService extends pulumi.ComponentResource {
           cluster: this.clusterArn,
           taskDefinition: taskDefinition.arn,
           launchType: "FARGATE",
-          desiredCount: ecs.desiredCount,
+          desiredCount: args.desiredCount,
           networkConfiguration: {
             subnets: args.subnetIds,
             securityGroups: [taskSecurityGroup.id],
@@ -214,7 +260,7 @@ export class EcsBlueGreenService extends pulumi.ComponentResource {
             {
               targetGroupArn: args.targetGroupArns[colour],
               containerName: serviceName,
-              containerPort: ecs.containerPort,
+              containerPort,
             },
           ],
           deploymentCircuitBreaker: { enable: true, rollback: true },
@@ -222,7 +268,7 @@ export class EcsBlueGreenService extends pulumi.ComponentResource {
           // the candidate's previous tasks, still registered and healthy, would pass the driver's
           // target-health check and take the first traffic step instead of the new version.
           waitForSteadyState: true,
-          healthCheckGracePeriodSeconds: ecs.healthCheckGracePeriod,
+          healthCheckGracePeriodSeconds: args.healthCheckGracePeriod,
           propagateTags: "SERVICE",
           enableEcsManagedTags: true,
           tags: colourTags,
@@ -245,30 +291,54 @@ export class EcsBlueGreenService extends pulumi.ComponentResource {
     const fail = (message: string): never => {
       throw new pulumi.ResourceError(`EcsBlueGreenService ${name}: ${message}`, this);
     };
-    if (!/^[a-z][a-z0-9-]*[a-z0-9]$/.test(args.serviceName)) {
+    if (!isServiceName(args.serviceName)) {
       fail(
         `serviceName ${JSON.stringify(args.serviceName)} names the container and task families; use lower-case letters, digits and hyphens, starting with a letter`,
       );
     }
     if (args.subnetIds.length === 0) fail("subnetIds is empty; give at least one subnet for the tasks");
-    const { ecs } = args;
-    if (/:[^/]+$/.test(ecs.image.replace(/^[^/]+\//, ""))) {
+    const imageProblem = imageRepositoryProblem(
+      args.image,
+      "123456789012.dkr.ecr.eu-west-1.amazonaws.com/checkout",
+    );
+    if (imageProblem !== undefined) fail(`image: ${imageProblem}`);
+    if (!isPort(args.containerPort))
+      fail(`containerPort is ${args.containerPort}; expected a port from 1 to 65535`);
+    const sizeProblem = fargateSizeProblem(args.cpu, args.memory);
+    if (sizeProblem !== undefined) fail(`cpu and memory: ${sizeProblem}`);
+    if (!Number.isInteger(args.desiredCount) || args.desiredCount < 1) {
+      fail(`desiredCount is ${args.desiredCount}; expected a whole number of tasks of at least 1`);
+    }
+    if (!Number.isInteger(args.healthCheckGracePeriod) || args.healthCheckGracePeriod < 0) {
+      fail(`healthCheckGracePeriod is ${args.healthCheckGracePeriod}; expected whole seconds of at least 0`);
+    }
+    if (args.clusterArn !== undefined && !CLUSTER_ARN_PATTERN.test(args.clusterArn)) {
       fail(
-        `ecs.image ${JSON.stringify(ecs.image)} carries a tag; give the repository alone, each colour adds its slot's version`,
+        `clusterArn ${JSON.stringify(args.clusterArn)} is not a cluster ARN such as "arn:aws:ecs:eu-west-1:123456789012:cluster/apps"`,
       );
     }
-    if (
-      ecs.clusterArn !== undefined &&
-      !/^arn:aws[a-z-]*:ecs:[^:]*:\d{12}:cluster\/.+$/.test(ecs.clusterArn)
-    ) {
+    const retention = args.logRetentionDays;
+    if (retention !== undefined && !isLogRetentionDays(retention)) {
       fail(
-        `ecs.clusterArn ${JSON.stringify(ecs.clusterArn)} is not a cluster ARN such as "arn:aws:ecs:eu-west-1:123456789012:cluster/apps"`,
+        `logRetentionDays is ${retention}; use a retention CloudWatch Logs accepts (${LOG_RETENTION_DAYS.join(", ")})`,
       );
     }
-    for (const [key, arn] of Object.entries(ecs.secrets)) {
-      if (!/^arn:aws[a-z-]*:(secretsmanager|ssm):[^:]*:\d{12}:(secret:|parameter\/)/.test(arn)) {
+    for (const [field, names] of [
+      ["environment", Object.keys(args.environment ?? {})],
+      ["secrets", Object.keys(args.secrets ?? {})],
+    ] as const) {
+      for (const key of names) {
+        if (!ENVIRONMENT_NAME_PATTERN.test(key)) {
+          fail(
+            `${field} has the name ${JSON.stringify(key)}; an environment variable name is letters, digits and _, not starting with a digit`,
+          );
+        }
+      }
+    }
+    for (const [key, arn] of Object.entries(args.secrets ?? {})) {
+      if (!SECRET_REFERENCE_ARN_PATTERN.test(arn)) {
         fail(
-          `ecs.secrets.${key} is ${JSON.stringify(arn)}; expected a Secrets Manager secret or SSM parameter ARN`,
+          `secrets.${key} is ${JSON.stringify(arn)}; expected a Secrets Manager secret or SSM parameter ARN`,
         );
       }
     }

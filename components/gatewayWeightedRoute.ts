@@ -5,19 +5,33 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { COLOURS, Colour, KubernetesConfig, TrafficSplit } from "../infra/config/schema";
-import { isDnsLabel, isDnsSubdomain } from "./kubernetesNames";
+import {
+  COLOURS,
+  Colour,
+  MAX_ROUTE_HOSTNAMES,
+  TrafficSplit,
+  httpRouteBackendWeights,
+  isDnsLabel,
+  isDnsSubdomain,
+  isPort,
+  isRouteHostname,
+} from "./domain";
 
-/** The `routing` block of `bluegreen:kubernetes` in gateway mode. */
-export type GatewayRoutingConfig = Extract<KubernetesConfig["routing"], { mode: "gateway" }>;
-/** The Gateway an HTTPRoute attaches to. */
-export type GatewayRef = GatewayRoutingConfig["gateway"];
-
-/** The Gateway API allows at most 16 hostnames per route. */
-const MAX_HOSTNAMES = 16;
-/** A precise or wildcard host name as the Gateway API accepts it: no IP address, no port. */
-const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+/** The Gateway an HTTPRoute attaches to: a `parentRef` of kind Gateway. */
+export interface GatewayRef {
+  /** The Gateway's name. */
+  readonly name: string;
+  /**
+   * The Gateway's namespace.
+   * @default the route's namespace
+   */
+  readonly namespace?: string;
+  /**
+   * The Gateway listener to attach to.
+   * @default every listener that admits the route
+   */
+  readonly sectionName?: string;
+}
 
 /** Arguments of {@link GatewayWeightedRoute}. */
 export interface GatewayWeightedRouteArgs {
@@ -49,25 +63,6 @@ export interface GatewayWeightedRouteArgs {
    * @default {}
    */
   readonly labels?: Readonly<Record<string, string>>;
-}
-
-/**
- * Backend weights per colour. The Gateway API takes any integers from 0 to 1,000,000 and splits by
- * their proportion; keeping them equal to the percent makes the live route read like the config.
- */
-export function httpRouteBackendWeights(traffic: TrafficSplit): Record<Colour, number> {
-  for (const colour of COLOURS) {
-    const value = traffic[colour];
-    if (!Number.isInteger(value) || value < 0 || value > 100) {
-      throw new Error(
-        `traffic.${colour} must be a whole percent from 0 to 100, got ${JSON.stringify(value)}`,
-      );
-    }
-  }
-  if (traffic.blue + traffic.green !== 100) {
-    throw new Error(`traffic must sum to 100, got blue ${traffic.blue} + green ${traffic.green}`);
-  }
-  return { blue: traffic.blue, green: traffic.green };
 }
 
 /**
@@ -159,17 +154,17 @@ export class GatewayWeightedRoute extends pulumi.ComponentResource {
       );
     }
     const hostnames = args.hostnames ?? [];
-    if (hostnames.length > MAX_HOSTNAMES) {
-      fail(`hostnames has ${hostnames.length} entries; an HTTPRoute takes at most ${MAX_HOSTNAMES}`);
+    if (hostnames.length > MAX_ROUTE_HOSTNAMES) {
+      fail(`hostnames has ${hostnames.length} entries; an HTTPRoute takes at most ${MAX_ROUTE_HOSTNAMES}`);
     }
     for (const host of hostnames) {
-      if (host.length > 253 || !HOSTNAME.test(host) || IPV4.test(host)) {
+      if (!isRouteHostname(host)) {
         fail(
           `hostnames holds ${JSON.stringify(host)}; expected a lower-case host name such as "shop.example.com" or "*.example.com", without port or IP address`,
         );
       }
     }
-    if (!Number.isInteger(args.servicePort) || args.servicePort < 1 || args.servicePort > 65_535) {
+    if (!isPort(args.servicePort)) {
       fail(`servicePort is ${args.servicePort}; expected a port from 1 to 65535`);
     }
   }

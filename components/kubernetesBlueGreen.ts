@@ -15,8 +15,21 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { COLOURS, Colour, KubernetesConfig } from "../infra/config/schema";
-import { LABEL_VALUE_RULE, isDns1035Label, isDnsLabel, isLabelKey, isLabelValue } from "./kubernetesNames";
+import {
+  COLOURS,
+  Colour,
+  ENVIRONMENT_NAME_PATTERN,
+  LABEL_VALUE_RULE,
+  LONGEST_COLOUR_SUFFIX,
+  MAX_LABEL_LENGTH,
+  QUANTITY_PATTERN,
+  imageRepositoryProblem,
+  isDns1035Label,
+  isDnsLabel,
+  isLabelKey,
+  isLabelValue,
+  isPort,
+} from "./domain";
 
 /** The label naming the service: shared by both colours' pods. */
 export const NAME_LABEL = "app.kubernetes.io/name";
@@ -28,10 +41,26 @@ export const VERSION_LABEL = "app.kubernetes.io/version";
 const READINESS_GATE_LABEL = "elbv2.k8s.aws/pod-readiness-gate-inject";
 
 const RESERVED_LABELS = [NAME_LABEL, COLOUR_LABEL, VERSION_LABEL];
-/** The longest colour suffix appended to the service name in object names. */
-const LONGEST_COLOUR_SUFFIX = "-green";
 /** Object names are `<service>-<colour>`, and a Service name is at most 63 characters. */
-export const MAX_KUBERNETES_SERVICE_NAME_LENGTH = 63 - LONGEST_COLOUR_SUFFIX.length;
+export const MAX_KUBERNETES_SERVICE_NAME_LENGTH = MAX_LABEL_LENGTH - LONGEST_COLOUR_SUFFIX.length;
+
+/** CPU and memory of a container, as Kubernetes quantities such as "250m" and "256Mi". */
+export interface ContainerResources {
+  readonly cpu: string;
+  readonly memory: string;
+}
+
+/** The HTTP probes of each pod. */
+export interface HttpProbes {
+  /** The path the readiness probe requests. */
+  readonly readinessPath: string;
+  /** The path the liveness probe requests. */
+  readonly livenessPath: string;
+  /** Seconds before the first probe. */
+  readonly initialDelaySeconds: number;
+  /** Seconds between probes. */
+  readonly periodSeconds: number;
+}
 
 /** Arguments of {@link KubernetesBlueGreen}. */
 export interface KubernetesBlueGreenArgs {
@@ -46,8 +75,34 @@ export interface KubernetesBlueGreenArgs {
    * @default true
    */
   readonly createNamespace?: boolean;
-  /** The `bluegreen:kubernetes` block: image, ports, replicas, probes, resources, environment, routing. */
-  readonly kubernetes: KubernetesConfig;
+  /**
+   * Label the namespace this component creates so the AWS Load Balancer Controller holds each new
+   * pod unready until its target group reports it healthy (ALB routing through TargetGroupBindings).
+   * @default false
+   */
+  readonly targetGroupReadinessGate?: boolean;
+  /** The image repository without a tag; each colour runs `<image>:<version>`. */
+  readonly image: string;
+  /** The port the container listens on. */
+  readonly containerPort: number;
+  /**
+   * The port each colour's Service exposes.
+   * @default containerPort
+   */
+  readonly servicePort?: number;
+  /** Pods per colour. Both colours keep their pods, so a revert needs no scale-up. */
+  readonly replicas: number;
+  /** Pods of a colour that must stay up during voluntary disruptions; below `replicas`. */
+  readonly minAvailable: number;
+  /** What each pod requests and may use. */
+  readonly resources: { readonly requests: ContainerResources; readonly limits: ContainerResources };
+  /** The pods' readiness and liveness probes. */
+  readonly probes: HttpProbes;
+  /**
+   * Environment variables of the container.
+   * @default {}
+   */
+  readonly environment?: Readonly<Record<string, string>>;
   /**
    * The slot version each colour runs: its image tag and its `app.kubernetes.io/version` label, so it
    * must also be a valid label value (at most 63 characters).
@@ -72,17 +127,16 @@ export class KubernetesBlueGreen extends pulumi.ComponentResource {
   public readonly serviceNames: Record<Colour, pulumi.Output<string>>;
   /** Each colour's Deployment. */
   public readonly deploymentNames: Record<Colour, pulumi.Output<string>>;
-  /** The port each Service exposes: `routing.servicePort` in gateway mode, else the container port. */
+  /** The port each Service exposes (`servicePort`, else the container port). */
   public readonly servicePort: number;
 
   constructor(name: string, args: KubernetesBlueGreenArgs, opts?: pulumi.ComponentResourceOptions) {
     super("bluegreen:kubernetes:KubernetesBlueGreen", name, {}, opts);
     this.validate(name, args);
 
-    const { kubernetes: config, serviceName } = args;
+    const { serviceName, containerPort, probes, resources } = args;
     const common = args.labels ?? {};
-    const gatewayMode = config.routing.mode === "gateway";
-    this.servicePort = config.routing.mode === "gateway" ? config.routing.servicePort : config.containerPort;
+    this.servicePort = args.servicePort ?? containerPort;
 
     if (args.createNamespace ?? true) {
       const namespace = new k8s.core.v1.Namespace(
@@ -90,10 +144,12 @@ export class KubernetesBlueGreen extends pulumi.ComponentResource {
         {
           metadata: {
             name: args.namespace,
-            // In alb mode the controller then holds each new pod unready until its target group
-            // reports it healthy, so `pulumi up` finishes a colour's update only once the ALB can
-            // reach the new pods and the pre-traffic check does not race target registration.
-            labels: gatewayMode ? { ...common } : { ...common, [READINESS_GATE_LABEL]: "enabled" },
+            // The controller then holds each new pod unready until its target group reports it
+            // healthy, so `pulumi up` finishes a colour's update only once the ALB can reach the new
+            // pods and the pre-traffic check does not race target registration.
+            labels: args.targetGroupReadinessGate
+              ? { ...common, [READINESS_GATE_LABEL]: "enabled" }
+              : { ...common },
           },
         },
         { parent: this },
@@ -103,13 +159,13 @@ export class KubernetesBlueGreen extends pulumi.ComponentResource {
       this.namespace = pulumi.output(args.namespace);
     }
 
-    const env = Object.entries(config.environment)
+    const env = Object.entries(args.environment ?? {})
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([envName, value]) => ({ name: envName, value }));
     const probe = (path: string) => ({
-      httpGet: { path, port: config.containerPort },
-      initialDelaySeconds: config.probes.initialDelaySeconds,
-      periodSeconds: config.probes.periodSeconds,
+      httpGet: { path, port: containerPort },
+      initialDelaySeconds: probes.initialDelaySeconds,
+      periodSeconds: probes.periodSeconds,
     });
 
     const serviceNames = {} as Record<Colour, pulumi.Output<string>>;
@@ -130,7 +186,7 @@ export class KubernetesBlueGreen extends pulumi.ComponentResource {
         {
           metadata: { name: objectName, namespace: this.namespace, labels: versioned },
           spec: {
-            replicas: config.replicas,
+            replicas: args.replicas,
             selector: { matchLabels: selector },
             // A colour can be serving traffic when it is updated (a hotfix of the stable colour): new
             // pods come up before old ones go, so the colour never drops below its replica count.
@@ -141,16 +197,13 @@ export class KubernetesBlueGreen extends pulumi.ComponentResource {
                 containers: [
                   {
                     name: serviceName,
-                    image: pulumi.interpolate`${config.image}:${version}`,
-                    ports: [{ name: "http", containerPort: config.containerPort, protocol: "TCP" }],
-                    readinessProbe: probe(config.probes.readinessPath),
-                    livenessProbe: probe(config.probes.livenessPath),
+                    image: pulumi.interpolate`${args.image}:${version}`,
+                    ports: [{ name: "http", containerPort, protocol: "TCP" }],
+                    readinessProbe: probe(probes.readinessPath),
+                    livenessProbe: probe(probes.livenessPath),
                     resources: {
-                      requests: {
-                        cpu: config.resources.requests.cpu,
-                        memory: config.resources.requests.memory,
-                      },
-                      limits: { cpu: config.resources.limits.cpu, memory: config.resources.limits.memory },
+                      requests: { cpu: resources.requests.cpu, memory: resources.requests.memory },
+                      limits: { cpu: resources.limits.cpu, memory: resources.limits.memory },
                     },
                     env,
                   },
@@ -169,9 +222,7 @@ export class KubernetesBlueGreen extends pulumi.ComponentResource {
           spec: {
             type: "ClusterIP",
             selector,
-            ports: [
-              { name: "http", port: this.servicePort, targetPort: config.containerPort, protocol: "TCP" },
-            ],
+            ports: [{ name: "http", port: this.servicePort, targetPort: containerPort, protocol: "TCP" }],
           },
         },
         { parent: this },
@@ -182,7 +233,7 @@ export class KubernetesBlueGreen extends pulumi.ComponentResource {
         {
           metadata: { name: objectName, namespace: this.namespace, labels: { ...common, ...selector } },
           spec: {
-            minAvailable: config.minAvailable,
+            minAvailable: args.minAvailable,
             selector: { matchLabels: selector },
             // Pods that are not Ready count against the budget; without this a crash-looping
             // candidate colour would block every node drain in the cluster.
@@ -221,7 +272,7 @@ export class KubernetesBlueGreen extends pulumi.ComponentResource {
 
   private validate(name: string, args: KubernetesBlueGreenArgs): void {
     const fail = (message: string): never => this.fail(name, message);
-    const { serviceName, kubernetes: config } = args;
+    const { serviceName } = args;
     if (!isDns1035Label(serviceName) || serviceName.length > MAX_KUBERNETES_SERVICE_NAME_LENGTH) {
       fail(
         `serviceName ${JSON.stringify(serviceName)} names Services "<serviceName>-green", which must be DNS labels: lower-case letters, digits and inner hyphens, starting with a letter, at most ${MAX_KUBERNETES_SERVICE_NAME_LENGTH} characters`,
@@ -232,24 +283,45 @@ export class KubernetesBlueGreen extends pulumi.ComponentResource {
         `namespace ${JSON.stringify(args.namespace)} must be a DNS label: lower-case letters, digits and inner hyphens, at most 63 characters`,
       );
     }
-    const ports: [string, number][] = [["kubernetes.containerPort", config.containerPort]];
-    if (config.routing.mode === "gateway")
-      ports.push(["kubernetes.routing.servicePort", config.routing.servicePort]);
-    for (const [field, port] of ports) {
-      if (!Number.isInteger(port) || port < 1 || port > 65_535)
-        fail(`${field} is ${port}; expected a port from 1 to 65535`);
+    const imageProblem = imageRepositoryProblem(args.image, "registry.example.com/checkout");
+    if (imageProblem !== undefined) fail(`image: ${imageProblem}`);
+    for (const [field, port] of [
+      ["containerPort", args.containerPort],
+      ["servicePort", args.servicePort],
+    ] as const) {
+      if (port !== undefined && !isPort(port)) fail(`${field} is ${port}; expected a port from 1 to 65535`);
     }
-    if (!Number.isInteger(config.replicas) || config.replicas < 1) {
-      fail(`kubernetes.replicas is ${config.replicas}; expected a whole number of at least 1`);
+    if (!Number.isInteger(args.replicas) || args.replicas < 1) {
+      fail(`replicas is ${args.replicas}; expected a whole number of at least 1`);
     }
-    if (
-      !Number.isInteger(config.minAvailable) ||
-      config.minAvailable < 0 ||
-      config.minAvailable >= config.replicas
-    ) {
+    if (!Number.isInteger(args.minAvailable) || args.minAvailable < 0 || args.minAvailable >= args.replicas) {
       fail(
-        `kubernetes.minAvailable is ${config.minAvailable}; expected a whole number below replicas (${config.replicas}), or no pod could ever be evicted for node maintenance`,
+        `minAvailable is ${args.minAvailable}; expected a whole number below replicas (${args.replicas}), or no pod could ever be evicted for node maintenance`,
       );
+    }
+    for (const [field, path] of [
+      ["probes.readinessPath", args.probes.readinessPath],
+      ["probes.livenessPath", args.probes.livenessPath],
+    ] as const) {
+      if (!path.startsWith("/"))
+        fail(`${field} is ${JSON.stringify(path)}; expected a path starting with "/"`);
+    }
+    for (const kind of ["requests", "limits"] as const) {
+      for (const resource of ["cpu", "memory"] as const) {
+        const quantity = args.resources[kind][resource];
+        if (!QUANTITY_PATTERN.test(quantity)) {
+          fail(
+            `resources.${kind}.${resource} is ${JSON.stringify(quantity)}; expected a quantity such as "250m" or "256Mi"`,
+          );
+        }
+      }
+    }
+    for (const key of Object.keys(args.environment ?? {})) {
+      if (!ENVIRONMENT_NAME_PATTERN.test(key)) {
+        fail(
+          `environment has the name ${JSON.stringify(key)}; an environment variable name is letters, digits and _, not starting with a digit`,
+        );
+      }
     }
     for (const [key, value] of Object.entries(args.labels ?? {})) {
       if (RESERVED_LABELS.includes(key)) {

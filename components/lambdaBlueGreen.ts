@@ -16,7 +16,7 @@
  *   number lives in the stack state. The function's `codeSha256` is deliberately not part of the
  *   desired state: it would make every code change republish both colours.
  * - The alias (`live` by default) has the stable colour's version as its primary and the other colour
- *   as the one additional version, weighted with `lambdaAliasRouting` from infra/weights.ts. Only the
+ *   as the one additional version, weighted with `lambdaAliasRouting` from the domain. Only the
  *   alias changes in a traffic step; it is `routingUrns`.
  * - Both colours are versions of one function, so they share its execution role and dead-letter
  *   configuration by construction, as a weighted alias requires. A version snapshots the function's
@@ -40,19 +40,54 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
+  ALIAS_NAME_PATTERN,
+  AliasRouting,
   COLOURS,
   Colour,
+  DEAD_LETTER_TARGET_ARN_PATTERN,
+  DEFAULT_LOG_RETENTION_DAYS,
+  FUNCTION_NAME_PATTERN,
+  LAMBDA_ENVIRONMENT_NAME_PATTERN,
   LOG_RETENTION_DAYS,
-  LambdaConfig,
   TrafficSplit,
+  artifactKey,
+  artifactKeyTemplateProblem,
+  isColour,
+  isLogRetentionDays,
+  lambdaAliasRouting,
   otherColour,
-} from "../infra/config/schema";
-import { AliasRouting, lambdaAliasRouting } from "../infra/weights";
+  splitProblem,
+} from "./domain";
 
 /** The arguments of a {@link LambdaBlueGreen}. */
 export interface LambdaBlueGreenArgs {
-  /** The function's settings from `bluegreen:lambda`: runtime, code location, alias name, environment, DLQ. */
-  readonly lambda: LambdaConfig;
+  /** The Lambda runtime, such as "nodejs22.x". */
+  readonly runtime: string;
+  /** The function's handler, such as "index.handler". */
+  readonly handler: string;
+  /** The instruction set the function runs on. */
+  readonly architecture: "x86_64" | "arm64";
+  /** Memory in MiB (128-10240). */
+  readonly memorySize: number;
+  /** Seconds an invocation may run (1-900). */
+  readonly timeout: number;
+  /** The bucket the colours' artifacts live in. */
+  readonly s3Bucket: string;
+  /** Each colour's artifact key: `{version}` is replaced by the colour's slot version. */
+  readonly s3KeyTemplate: string;
+  /** The alias callers invoke: letters, digits, `-` and `_`, not all digits. */
+  readonly aliasName: string;
+  /**
+   * Environment variables of the function.
+   * @default {}
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * An SQS queue or SNS topic ARN for failed asynchronous invocations. Plain, because it decides
+   * whether the role's policy for it exists.
+   * @default none
+   */
+  readonly deadLetterTargetArn?: string;
   /**
    * The slot version of each colour (`bluegreen:slots`). Plain values: a change replaces that colour's
    * version resource, which is what publishes a new Lambda version.
@@ -112,9 +147,9 @@ export class LambdaBlueGreen extends pulumi.ComponentResource {
   constructor(name: string, args: LambdaBlueGreenArgs, opts?: pulumi.ComponentResourceOptions) {
     super("bluegreen:aws:LambdaBlueGreen", name, {}, opts);
 
-    const { lambda, versions, stable } = args;
+    const { versions, stable } = args;
     const functionName = args.functionName ?? name;
-    const logRetentionDays = args.logRetentionDays ?? 30;
+    const logRetentionDays = args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
     this.validate(args, functionName, logRetentionDays);
 
     const candidate = otherColour(stable);
@@ -146,7 +181,7 @@ export class LambdaBlueGreen extends pulumi.ComponentResource {
         { parent: this },
       ),
     ];
-    const deadLetterTargetArn = lambda.deadLetterTargetArn;
+    const deadLetterTargetArn = args.deadLetterTargetArn;
     if (deadLetterTargetArn !== undefined) {
       rolePolicies.push(
         new aws.iam.RolePolicy(
@@ -169,20 +204,20 @@ export class LambdaBlueGreen extends pulumi.ComponentResource {
       );
     }
 
-    const environment =
-      Object.keys(lambda.environment).length > 0 ? { variables: { ...lambda.environment } } : undefined;
+    const variables = args.environment ?? {};
+    const environment = Object.keys(variables).length > 0 ? { variables: { ...variables } } : undefined;
     this.lambdaFunction = new aws.lambda.Function(
       `${name}-fn`,
       {
         name: functionName,
         role: this.role.arn,
-        runtime: lambda.runtime,
-        handler: lambda.handler,
-        architectures: [lambda.architecture],
-        memorySize: lambda.memorySize,
-        timeout: lambda.timeout,
-        s3Bucket: lambda.code.s3Bucket,
-        s3Key: artifactKey(lambda.code.s3KeyTemplate, versions[candidate]),
+        runtime: args.runtime,
+        handler: args.handler,
+        architectures: [args.architecture],
+        memorySize: args.memorySize,
+        timeout: args.timeout,
+        s3Bucket: args.s3Bucket,
+        s3Key: artifactKey(args.s3KeyTemplate, versions[candidate]),
         // Versions are published by the per-colour resources below, never as a side effect of an update.
         publish: false,
         environment,
@@ -235,7 +270,7 @@ export class LambdaBlueGreen extends pulumi.ComponentResource {
     this.alias = new aws.lambda.Alias(
       `${name}-alias`,
       {
-        name: lambda.aliasName,
+        name: args.aliasName,
         functionName: this.lambdaFunction.name,
         description: `bluegreen: primary is the stable colour (${stable}), the other colour is the weighted one`,
         functionVersion: routing.functionVersion,
@@ -268,37 +303,50 @@ export class LambdaBlueGreen extends pulumi.ComponentResource {
     const fail = (message: string): never => {
       throw new pulumi.ResourceError(message, this);
     };
-    const template = args.lambda.code.s3KeyTemplate;
-    if (!template.includes("{version}")) {
-      fail(
-        `lambda.code.s3KeyTemplate must contain "{version}" so each colour gets its own artifact, got ${JSON.stringify(template)}; for example "builds/checkout/{version}.zip"`,
-      );
+    const templateProblem = artifactKeyTemplateProblem(args.s3KeyTemplate);
+    if (templateProblem !== undefined) {
+      fail(`s3KeyTemplate ${templateProblem}; for example "builds/checkout/{version}.zip"`);
     }
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(functionName)) {
+    if (!FUNCTION_NAME_PATTERN.test(functionName)) {
       fail(
         `functionName must be 1-64 letters, digits, "-" or "_" (a Lambda function name), got ${JSON.stringify(functionName)}; pass functionName or rename the component`,
       );
     }
-    if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
+    if (!ALIAS_NAME_PATTERN.test(args.aliasName)) {
+      fail(
+        `aliasName must be letters, digits, "-" and "_", and not all digits, got ${JSON.stringify(args.aliasName)}`,
+      );
+    }
+    if (!isLogRetentionDays(logRetentionDays)) {
       fail(
         `logRetentionDays must be a retention CloudWatch Logs accepts (${LOG_RETENTION_DAYS.join(", ")}), got ${logRetentionDays}`,
       );
     }
+    if (
+      args.deadLetterTargetArn !== undefined &&
+      !DEAD_LETTER_TARGET_ARN_PATTERN.test(args.deadLetterTargetArn)
+    ) {
+      fail(
+        `deadLetterTargetArn must be an SQS queue or SNS topic ARN, got ${JSON.stringify(args.deadLetterTargetArn)}`,
+      );
+    }
+    for (const key of Object.keys(args.environment ?? {})) {
+      if (!LAMBDA_ENVIRONMENT_NAME_PATTERN.test(key)) {
+        fail(
+          `environment has the name ${JSON.stringify(key)}; Lambda takes letters, digits and _, starting with a letter`,
+        );
+      }
+    }
+    if (!isColour(args.stable)) fail(`stable must be "blue" or "green", got ${JSON.stringify(args.stable)}`);
     for (const colour of COLOURS) {
       const version = args.versions[colour];
       if (typeof version !== "string" || version.length === 0) {
         fail(`versions.${colour} must be the colour's slot version, got ${JSON.stringify(version)}`);
       }
     }
-    const traffic = plainSplit(args.traffic);
-    if (traffic !== undefined) {
-      try {
-        // The published version numbers are not known yet; placeholders let weights.ts check the split now.
-        lambdaAliasRouting(traffic, args.stable, { blue: "1", green: "2" });
-      } catch (error) {
-        fail(`traffic: ${(error as Error).message}`);
-      }
-    }
+    const traffic = plainValue(args.traffic);
+    const problem = traffic === undefined ? undefined : splitProblem(traffic);
+    if (problem !== undefined) fail(problem);
   }
 }
 
@@ -323,18 +371,13 @@ export function resolveAliasRouting(
       );
     }
     if (traffic[candidate] === 0) {
-      // weights.ts still checks the split and the primary; Lambda numbers versions from 1, so "0"
+      // The converter still checks the split and the primary; Lambda numbers versions from 1, so "0"
       // stands in for the candidate without colliding, and its weight is empty anyway.
       const placeholder = { ...published, [candidate]: "0" } as Record<Colour, string>;
       return lambdaAliasRouting(traffic, stable, placeholder);
     }
   }
   return lambdaAliasRouting(traffic, stable, published);
-}
-
-/** The S3 key of one colour's artifact. */
-export function artifactKey(template: string, version: string): string {
-  return template.split("{version}").join(version);
 }
 
 /** The desired state of one colour's `AWS::Lambda::Version`: a pure function of name, colour and slot. */
@@ -363,8 +406,8 @@ function deadLetterAction(targetArn: string): string {
   return targetArn.split(":")[2] === "sqs" ? "sqs:SendMessage" : "sns:Publish";
 }
 
-function plainSplit(traffic: pulumi.Input<TrafficSplit>): TrafficSplit | undefined {
-  if (pulumi.Output.isInstance(traffic) || traffic instanceof Promise) return undefined;
-  const split = traffic as TrafficSplit;
-  return typeof split.blue === "number" && typeof split.green === "number" ? split : undefined;
+/** The value of an Input that is known now; an Output or a Promise is checked when it resolves. */
+function plainValue<T>(input: pulumi.Input<T>): T | undefined {
+  if (pulumi.Output.isInstance(input) || input instanceof Promise) return undefined;
+  return input;
 }

@@ -8,13 +8,17 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AlarmThreshold, AlarmsConfig, Colour } from "../infra/config/schema";
+import { AlarmThreshold, Colour, alarmWindowProblems, anyAlarmRule, ruleAlarmNameProblem } from "./domain";
 
-/** The built-in Lambda alarm blocks of `bluegreen:alarms`. */
-export type LambdaAlarmThresholds = Pick<
-  AlarmsConfig,
-  "lambdaErrorRate" | "lambdaThrottles" | "lambdaDurationP95"
->;
+/** The thresholds and windows of the three Lambda alarms. */
+export interface LambdaAlarmThresholds {
+  /** Percent of the version's invocations that errored. */
+  readonly lambdaErrorRate: AlarmThreshold;
+  /** Throttled invocations tolerated per period (0: any throttle breaches). */
+  readonly lambdaThrottles: AlarmThreshold;
+  /** Seconds of the version's p95 `Duration`. */
+  readonly lambdaDurationP95: AlarmThreshold;
+}
 
 /** The arguments of a {@link LambdaColourAlarms}. */
 export interface LambdaColourAlarmsArgs {
@@ -27,8 +31,8 @@ export interface LambdaColourAlarmsArgs {
   /** The colour's published version number (the `ExecutedVersion` dimension). */
   readonly version: pulumi.Input<string>;
   /**
-   * Thresholds from `bluegreen:alarms`: error rate in percent, throttles as a count per period, p95
-   * duration in seconds. Plain values, because `enabled` decides whether an alarm exists.
+   * Error rate in percent, throttles as a count per period, p95 duration in seconds. Plain values,
+   * because `enabled` decides whether an alarm exists.
    */
   readonly thresholds: LambdaAlarmThresholds;
   /**
@@ -162,7 +166,7 @@ export class LambdaColourAlarms extends pulumi.ComponentResource {
           {
             alarmDescription: `bluegreen: ${colour} version's p95 duration above ${duration.threshold}s`,
             comparisonOperator: "GreaterThanThreshold",
-            // The config is in seconds; Lambda publishes Duration in milliseconds.
+            // The threshold is given in seconds; Lambda publishes Duration in milliseconds.
             threshold: duration.threshold * 1000,
             evaluationPeriods: duration.evaluationPeriods,
             datapointsToAlarm: duration.datapointsToAlarm,
@@ -191,7 +195,7 @@ export class LambdaColourAlarms extends pulumi.ComponentResource {
       {
         alarmName: compositeAlarmName,
         alarmDescription: `bluegreen: the ${colour} version is failing (any of its alarms is in ALARM)`,
-        alarmRule: this.memberAlarmNames.apply((names) => compositeRule(names)),
+        alarmRule: this.memberAlarmNames.apply(compositeRule),
         actionsEnabled: args.alarmActions !== undefined && args.alarmActions.length > 0,
         alarmActions: args.alarmActions,
         tags,
@@ -210,57 +214,33 @@ export class LambdaColourAlarms extends pulumi.ComponentResource {
     const fail = (message: string): never => {
       throw new pulumi.ResourceError(message, this);
     };
-    // Alarm names are quoted inside the composite rule; a quote or parenthesis would break the rule.
+    // The member alarms are named after the component, and every name appears in the composite rule.
     for (const [what, value] of [
       ["the component name", name],
       ["compositeAlarmName", compositeAlarmName],
     ]) {
-      if (/["()]/.test(value) || value.length === 0 || value.length > 255) {
-        fail(`${what} must be 1-255 characters without quotes or parentheses, got ${JSON.stringify(value)}`);
-      }
+      const problem = ruleAlarmNameProblem(value);
+      if (problem !== undefined) fail(`${what} ${problem}, got ${JSON.stringify(value)}`);
     }
     const keys = ["lambdaErrorRate", "lambdaThrottles", "lambdaDurationP95"] as const;
-    for (const key of keys) checkThreshold(`alarms.${key}`, thresholds[key], fail);
+    for (const key of keys) {
+      if (!thresholds[key].enabled) continue;
+      for (const problem of alarmWindowProblems(thresholds[key])) {
+        fail(`thresholds.${key}${problem.field ? `.${problem.field} ` : ": "}${problem.message}`);
+      }
+    }
     if (thresholds.lambdaErrorRate.enabled && thresholds.lambdaErrorRate.threshold >= 100) {
       fail(
-        `alarms.lambdaErrorRate.threshold is a percent and an error rate cannot exceed 100%, got ${thresholds.lambdaErrorRate.threshold}; use a value such as 5`,
+        `thresholds.lambdaErrorRate.threshold is a percent and an error rate cannot exceed 100%, got ${thresholds.lambdaErrorRate.threshold}; use a value such as 5`,
       );
     }
     if (!keys.some((key) => thresholds[key].enabled)) {
       fail(
-        `every Lambda alarm is disabled (alarms.lambdaErrorRate, lambdaThrottles, lambdaDurationP95): enable at least one, or nothing judges the new version during a rollout`,
+        `every Lambda alarm is disabled (thresholds.lambdaErrorRate, lambdaThrottles, lambdaDurationP95): enable at least one, or nothing judges the new version during a rollout`,
       );
     }
   }
 }
 
 /** The composite alarm rule: ALARM when any member is. */
-export function compositeRule(memberNames: readonly string[]): string {
-  return memberNames.map((alarmName) => `ALARM("${alarmName}")`).join(" OR ");
-}
-
-function checkThreshold(path: string, alarm: AlarmThreshold, fail: (message: string) => never): void {
-  if (!alarm.enabled) return;
-  if (!Number.isFinite(alarm.threshold) || alarm.threshold < 0) {
-    fail(`${path}.threshold must be a number of at least 0, got ${alarm.threshold}`);
-  }
-  if (!Number.isInteger(alarm.period) || alarm.period < 60 || alarm.period % 60 !== 0) {
-    fail(
-      `${path}.period must be a multiple of 60 seconds: Lambda publishes one data point a minute, got ${alarm.period}s; use "1m" or more`,
-    );
-  }
-  if (!Number.isInteger(alarm.evaluationPeriods) || alarm.evaluationPeriods < 1) {
-    fail(`${path}.evaluationPeriods must be a whole number of at least 1, got ${alarm.evaluationPeriods}`);
-  }
-  if (alarm.period * alarm.evaluationPeriods > 86_400) {
-    fail(
-      `${path}: period x evaluationPeriods is ${alarm.period * alarm.evaluationPeriods}s; CloudWatch allows at most one day (86400s)`,
-    );
-  }
-  const datapoints = alarm.datapointsToAlarm;
-  if (datapoints !== undefined && (datapoints < 1 || datapoints > alarm.evaluationPeriods)) {
-    fail(
-      `${path}.datapointsToAlarm must be from 1 to evaluationPeriods (${alarm.evaluationPeriods}), got ${datapoints}`,
-    );
-  }
-}
+export const compositeRule: (memberNames: readonly string[]) => string = anyAlarmRule;

@@ -6,8 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { COLOURS, Colour } from "../infra/config/schema";
-import { isDnsSubdomain } from "./kubernetesNames";
+import { COLOURS, Colour, TARGET_GROUP_ARN_PATTERN, isDnsSubdomain, isPort } from "./domain";
 
 /** Arguments of {@link TargetGroupBindings}. */
 export interface TargetGroupBindingsArgs {
@@ -92,15 +91,11 @@ export class TargetGroupBindings extends pulumi.ComponentResource {
       ["servicePort", args.servicePort],
       ["containerPort", args.containerPort],
     ] as const) {
-      if (!Number.isInteger(port) || port < 1 || port > 65_535)
-        fail(`${field} is ${port}; expected a port from 1 to 65535`);
+      if (!isPort(port)) fail(`${field} is ${port}; expected a port from 1 to 65535`);
     }
     for (const colour of COLOURS) {
       const arn = args.targetGroupArns[colour];
-      if (
-        typeof arn === "string" &&
-        !/^arn:aws[a-z-]*:elasticloadbalancing:[^:]+:\d{12}:targetgroup\//.test(arn)
-      ) {
+      if (typeof arn === "string" && !TARGET_GROUP_ARN_PATTERN.test(arn)) {
         fail(`targetGroupArns.${colour} is ${JSON.stringify(arn)}; expected a target group ARN`);
       }
     }

@@ -1,6 +1,6 @@
 /**
  * The program: composes the components for the stack's platform from a validated config and
- * returns the stack outputs the rollout driver reads (infra/outputs.ts).
+ * returns the stack outputs the rollout driver reads (the contract in components/domain/outputs.ts).
  */
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
@@ -16,27 +16,12 @@ import {
   LambdaColourAlarms,
   TargetGroupBindings,
 } from "../components";
-import { COLOURS, Colour, otherColour } from "./config/schema";
-import { BluegreenConfig } from "./config/validate";
-import { Routing } from "./outputs";
+import { COLOURS, Colour, Routing, StackOutputKey, StackOutputs, otherColour } from "../components/domain";
+import { BluegreenConfig } from "./config/schema";
 import { releaseGuardProblem } from "./releaseGuard";
 
-/** Stack outputs as the program exports them (resolved, they are `StackOutputs`). */
-export interface ProgramOutputs {
-  readonly service: string;
-  readonly platform: string;
-  readonly revision: number;
-  readonly stableColour: Colour;
-  readonly traffic: BluegreenConfig["traffic"];
-  readonly slots: BluegreenConfig["slots"];
-  readonly alarms: pulumi.Output<{
-    blue: { composite: string; members: string[] };
-    green: { composite: string; members: string[] };
-    extra: string[];
-  }>;
-  readonly routing: pulumi.Output<Routing>;
-  readonly routingUrns: pulumi.Output<string[]>;
-}
+/** Stack outputs as the program exports them: resolved, each is the contract's `StackOutputs` value. */
+export type ProgramOutputs = { readonly [K in StackOutputKey]: pulumi.Input<StackOutputs[K]> };
 
 /** Names the stack is known by, from the engine. */
 export interface StackIdentity {
@@ -129,7 +114,16 @@ function defineEcs(
     assignPublicIp: network.assignPublicIp,
     loadBalancerSecurityGroupId: lb.securityGroupId,
     targetGroupArns: lb.targetGroupArns,
-    ecs,
+    image: ecs.image,
+    containerPort: ecs.containerPort,
+    cpu: ecs.cpu,
+    memory: ecs.memory,
+    desiredCount: ecs.desiredCount,
+    healthCheckGracePeriod: ecs.healthCheckGracePeriod,
+    clusterArn: ecs.clusterArn,
+    environment: ecs.environment,
+    secrets: ecs.secrets,
+    logRetentionDays: ecs.logRetentionDays,
     versions: slotVersions(config),
     tags,
   });
@@ -151,7 +145,16 @@ function defineAlbRouting(
   const lb = new AlbBlueGreen(config.service.name, {
     vpcId: network.vpcId,
     subnetIds: network.publicSubnetIds,
-    alb,
+    existingLoadBalancerArn: alb.existingLoadBalancerArn,
+    internal: alb.internal,
+    certificateArn: alb.certificateArn,
+    sslPolicy: alb.sslPolicy,
+    listenerPort: alb.listenerPort,
+    testListenerPort: alb.testListenerPort,
+    stickinessSeconds: alb.stickiness?.enabled ? alb.stickiness.duration : undefined,
+    healthCheck: alb.healthCheck,
+    deregistrationDelay: alb.deregistrationDelay,
+    idleTimeout: alb.idleTimeout,
     ingressCidrs: network.ingressCidrs,
     testIngressCidrs: network.testIngressCidrs,
     targetPort,
@@ -191,7 +194,7 @@ function defineAlbRouting(
       testListenerArn,
       targetGroupArns: { blue, green },
       testEndpoint,
-      ...(alb.stickiness?.enabled ? { stickinessSeconds: alb.stickiness.duration } : {}),
+      ...(lb.stickinessSeconds !== undefined ? { stickinessSeconds: lb.stickinessSeconds } : {}),
     }));
   return { lb, resources: { alarms, routing, routingUrns: lb.routingUrns } };
 }
@@ -204,6 +207,7 @@ function defineKubernetes(
   secrets: StackSecrets,
 ): PlatformResources {
   const kubernetes = config.kubernetes!;
+  const weighting = kubernetes.routing;
   const namespace = kubernetes.namespace ?? prefix;
   // Without a kubeconfig in config the provider uses the ambient context (KUBECONFIG, ~/.kube/config).
   const provider = new k8s.Provider(
@@ -215,13 +219,21 @@ function defineKubernetes(
     {
       serviceName: config.service.name,
       namespace,
-      kubernetes,
+      targetGroupReadinessGate: weighting.mode === "alb",
+      image: kubernetes.image,
+      containerPort: kubernetes.containerPort,
+      servicePort: weighting.mode === "gateway" ? weighting.servicePort : undefined,
+      replicas: kubernetes.replicas,
+      minAvailable: kubernetes.minAvailable,
+      resources: kubernetes.resources,
+      probes: kubernetes.probes,
+      environment: kubernetes.environment,
       versions: slotVersions(config),
       labels: { "app.kubernetes.io/part-of": prefix },
     },
     { providers: [provider] },
   );
-  if (kubernetes.routing.mode === "alb") {
+  if (weighting.mode === "alb") {
     const { lb, resources } = defineAlbRouting(config, prefix, tags, alarmActions, kubernetes.containerPort);
     new TargetGroupBindings(
       config.service.name,
@@ -241,8 +253,8 @@ function defineKubernetes(
     config.service.name,
     {
       namespace: app.namespace,
-      gateway: kubernetes.routing.gateway,
-      hostnames: kubernetes.routing.hostnames,
+      gateway: weighting.gateway,
+      hostnames: weighting.hostnames,
       serviceNames: app.serviceNames,
       servicePort: app.servicePort,
       traffic: config.traffic,
@@ -280,8 +292,18 @@ function defineLambda(
   tags: Record<string, string>,
   alarmActions: pulumi.Input<string>[] | undefined,
 ): PlatformResources {
+  const lambda = config.lambda!;
   const fn = new LambdaBlueGreen(prefix, {
-    lambda: config.lambda!,
+    runtime: lambda.runtime,
+    handler: lambda.handler,
+    architecture: lambda.architecture,
+    memorySize: lambda.memorySize,
+    timeout: lambda.timeout,
+    s3Bucket: lambda.code.s3Bucket,
+    s3KeyTemplate: lambda.code.s3KeyTemplate,
+    aliasName: lambda.aliasName,
+    environment: lambda.environment,
+    deadLetterTargetArn: lambda.deadLetterTargetArn,
     versions: slotVersions(config),
     stable: config.stable,
     traffic: config.traffic,

@@ -7,7 +7,7 @@
  * driver's last values yet, or the checkout is old), the program refuses before it registers a
  * single resource, instead of resetting a split or undoing a rollback.
  */
-import type { BluegreenConfig } from "./config/validate";
+import type { BluegreenConfig } from "./config/schema";
 
 /** What the last deployment of the stack exported, as far as the guard needs it. */
 export interface DeployedRelease {

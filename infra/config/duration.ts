@@ -3,11 +3,17 @@
  * They are converted to whole seconds once, at the config boundary.
  */
 
-const DURATION_PATTERN = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+const DURATION_PARTS = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+
+/**
+ * The text of a duration, as the JSON Schema states it for editors: at least one of hours, minutes
+ * and seconds, in that order, with the surrounding whitespace `parseDuration` ignores.
+ */
+export const DURATION_PATTERN = /^\s*(?=\d)(\d+h)?(\d+m)?(\d+s)?\s*$/;
 
 /** Parses "1h30m", "5m", "90s" into whole seconds; returns undefined when the text is not a duration. */
 export function parseDuration(text: string): number | undefined {
-  const match = DURATION_PATTERN.exec(text.trim());
+  const match = DURATION_PARTS.exec(text.trim());
   if (!match || text.trim() === "") {
     return undefined;
   }

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { AlbBlueGreen, AlbBlueGreenArgs } from "../../components/albBlueGreen";
-import { Colour, TrafficSplit } from "../../infra/config/schema";
+import { Colour, DEFAULT_HEALTH_CHECK, TrafficSplit } from "../../components/domain";
 import { assertAll } from "../support/awsRules";
-import { albConfig, captureChildren, settle, urnsOf } from "../support/awsFixtures";
+import { captureChildren, settle, urnsOf } from "../support/awsFixtures";
 import {
   RecordedResource,
   resetResources,
@@ -21,14 +21,10 @@ const CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/0d1c2b3a-111
 const EXISTING_ALB =
   "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/shared/0123456789abcdef";
 
-function args(
-  overrides: Partial<AlbBlueGreenArgs> = {},
-  alb: Record<string, unknown> = {},
-): AlbBlueGreenArgs {
+function args(overrides: Partial<AlbBlueGreenArgs> = {}): AlbBlueGreenArgs {
   return {
     vpcId: "vpc-0abc1234",
     subnetIds: ["subnet-0aaa1111", "subnet-0bbb2222"],
-    alb: albConfig(alb),
     ingressCidrs: ["0.0.0.0/0"],
     testIngressCidrs: ["10.0.0.0/8"],
     targetPort: 8080,
@@ -38,12 +34,8 @@ function args(
   };
 }
 
-async function build(
-  overrides: Partial<AlbBlueGreenArgs> = {},
-  alb: Record<string, unknown> = {},
-  name = "checkout",
-): Promise<AlbBlueGreen> {
-  const component = new AlbBlueGreen(name, args(overrides, alb));
+async function build(overrides: Partial<AlbBlueGreenArgs> = {}, name = "checkout"): Promise<AlbBlueGreen> {
+  const component = new AlbBlueGreen(name, args(overrides));
   await settle(
     component.listenerArn,
     component.testListenerArn,
@@ -109,7 +101,7 @@ describe("AlbBlueGreen", () => {
 
   describe("stickiness", () => {
     it("pins clients to a target group for the configured duration", async () => {
-      const component = await build({}, { stickiness: { enabled: true, duration: 300 } });
+      const component = await build({ stickinessSeconds: 300 });
       assert.deepEqual(forwardOf(resourceNamed(LISTENER, "checkout-listener")).stickiness, {
         enabled: true,
         duration: 300,
@@ -118,16 +110,14 @@ describe("AlbBlueGreen", () => {
       assertAll(resources());
     });
 
-    for (const stickiness of [undefined, { enabled: false }]) {
-      it(`leaves the forward action unpinned with stickiness ${JSON.stringify(stickiness)}`, async () => {
-        const component = await build({}, stickiness ? { stickiness } : {});
-        assert.equal(forwardOf(resourceNamed(LISTENER, "checkout-listener")).stickiness, undefined);
-        assert.equal(component.stickinessSeconds, undefined);
-      });
-    }
+    it("leaves the forward action unpinned without stickinessSeconds", async () => {
+      const component = await build();
+      assert.equal(forwardOf(resourceNamed(LISTENER, "checkout-listener")).stickiness, undefined);
+      assert.equal(component.stickinessSeconds, undefined);
+    });
 
     it("never pins the test listener", async () => {
-      await build({}, { stickiness: { enabled: true, duration: 300 } });
+      await build({ stickinessSeconds: 300 });
       assert.equal(forwardOf(resourceNamed(LISTENER, "checkout-test-listener")).stickiness, undefined);
     });
   });
@@ -145,7 +135,7 @@ describe("AlbBlueGreen", () => {
     }
 
     it("admits only the test CIDRs on the test port", async () => {
-      await build({ testIngressCidrs: ["10.20.0.0/16"] }, { testListenerPort: 9443 });
+      await build({ testIngressCidrs: ["10.20.0.0/16"], testListenerPort: 9443 });
       const ingress = resourceNamed(SECURITY_GROUP, "checkout-alb").inputs.ingress as {
         fromPort: number;
         cidrBlocks: string[];
@@ -157,7 +147,7 @@ describe("AlbBlueGreen", () => {
 
   describe("protocols", () => {
     it("serves HTTPS on 443 and the test port, and redirects HTTP with a 301, given a certificate", async () => {
-      const component = await build({}, { certificateArn: CERTIFICATE });
+      const component = await build({ certificateArn: CERTIFICATE });
       const listeners = resourcesOfType(LISTENER);
       assert.deepEqual(listeners.map((listener) => listener.name).sort(), [
         "checkout-http-redirect",
@@ -208,7 +198,7 @@ describe("AlbBlueGreen", () => {
     });
 
     it("uses the configured production port", async () => {
-      await build({}, { listenerPort: 8080, testListenerPort: 8081 });
+      await build({ listenerPort: 8080, testListenerPort: 8081 });
       assert.equal(resourceNamed(LISTENER, "checkout-listener").inputs.port, 8080);
       assert.equal(resourceNamed(LISTENER, "checkout-test-listener").inputs.port, 8081);
     });
@@ -216,7 +206,7 @@ describe("AlbBlueGreen", () => {
 
   describe("load balancer", () => {
     it("creates an ALB that drops invalid headers, behind its own security group", async () => {
-      const component = await build({}, { internal: true, idleTimeout: 120 });
+      const component = await build({ internal: true, idleTimeout: 120 });
       const [alb] = resourcesOfType(LOAD_BALANCER);
       assert.equal(alb.name, "checkout-alb");
       assert.equal(alb.inputs.dropInvalidHeaderFields, true);
@@ -238,7 +228,7 @@ describe("AlbBlueGreen", () => {
     });
 
     it("reuses an existing ALB by ARN: no load balancer or security group, listeners still created", async () => {
-      const component = await build({}, { existingLoadBalancerArn: EXISTING_ALB });
+      const component = await build({ existingLoadBalancerArn: EXISTING_ALB });
       assert.equal(resourcesOfType(LOAD_BALANCER).length, 0);
       assert.equal(resourcesOfType(SECURITY_GROUP).length, 0);
       const listeners = resourcesOfType(LISTENER);
@@ -254,13 +244,16 @@ describe("AlbBlueGreen", () => {
 
   describe("target groups", () => {
     it("creates one auto-named IP target group per colour with the configured health check", async () => {
-      const component = await build(
-        {},
-        {
-          deregistrationDelay: 45,
-          healthCheck: { path: "/ready", matcher: "200-299", interval: 10, timeout: 4 },
+      const component = await build({
+        deregistrationDelay: 45,
+        healthCheck: {
+          ...DEFAULT_HEALTH_CHECK,
+          path: "/ready",
+          matcher: "200-299",
+          interval: 10,
+          timeout: 4,
         },
-      );
+      });
       for (const colour of ["blue", "green"] as const) {
         const group = resourceNamed(TARGET_GROUP, `checkout-${colour}`);
         assert.equal(group.inputs.name, undefined, "the provider appends a random suffix");
@@ -296,18 +289,18 @@ describe("AlbBlueGreen", () => {
         resources()
           .map((resource) => `${resource.type}::${resource.name}`)
           .sort();
-      await build({}, { certificateArn: CERTIFICATE });
+      await build({ certificateArn: CERTIFICATE });
       const first = inventory();
       resetResources();
-      await build({ traffic: { blue: 10, green: 90 }, testColour: "blue" }, { certificateArn: CERTIFICATE });
+      await build({ traffic: { blue: 10, green: 90 }, testColour: "blue", certificateArn: CERTIFICATE });
       assert.deepEqual(inventory(), first);
-      await build({}, { certificateArn: CERTIFICATE }, "payments");
+      await build({ certificateArn: CERTIFICATE }, "payments");
       assert.equal(resourcesOfType(TARGET_GROUP).length, 4, "two services side by side do not collide");
     });
 
     it("parents every child to the component", async () => {
       const { opts, children } = captureChildren();
-      const component = new AlbBlueGreen("checkout", args({}, { certificateArn: CERTIFICATE }), opts);
+      const component = new AlbBlueGreen("checkout", args({ certificateArn: CERTIFICATE }), opts);
       await settle(component.listenerArn);
       const urns = await urnsOf(children.filter((child) => child !== component));
       assert.deepEqual(urns.map((urn) => urn.split("::").pop()).sort(), [
@@ -329,13 +322,7 @@ describe("AlbBlueGreen", () => {
   });
 
   describe("validation", () => {
-    const cases: {
-      title: string;
-      name?: string;
-      overrides?: Partial<AlbBlueGreenArgs>;
-      alb?: Record<string, unknown>;
-      error: RegExp;
-    }[] = [
+    const cases: { title: string; name?: string; overrides?: Partial<AlbBlueGreenArgs>; error: RegExp }[] = [
       {
         title: "a name too long for the target group limit",
         name: "checkout-payments-1",
@@ -359,11 +346,42 @@ describe("AlbBlueGreen", () => {
         overrides: { targetPort: 70_000 },
         error: /targetPort is 70000/,
       },
+      {
+        title: "the test listener on the production port",
+        overrides: { listenerPort: 8443 },
+        error: /testListenerPort is 8443, the production listener's port/,
+      },
+      {
+        title: "HTTPS with the production listener on the redirect port",
+        overrides: { certificateArn: CERTIFICATE, listenerPort: 80 },
+        error: /listenerPort is 80, which carries the HTTP to HTTPS redirect/,
+      },
+      {
+        title: "HTTPS with the test listener on the redirect port",
+        overrides: { certificateArn: CERTIFICATE, testListenerPort: 80 },
+        error: /testListenerPort is 80, which carries the HTTP to HTTPS redirect/,
+      },
+      {
+        title: "stickiness over a week",
+        overrides: { stickinessSeconds: 604_801 },
+        error: /stickinessSeconds is 604801; give whole seconds from 1 to 604800/,
+      },
+      {
+        title: "a health check that times out after the next one starts",
+        overrides: { healthCheck: { ...DEFAULT_HEALTH_CHECK, interval: 5, timeout: 5 } },
+        error: /healthCheck\.timeout is 5s; it must be shorter than the health check interval \(5s\)/,
+      },
+      {
+        title: "a certificate that is not an ACM ARN",
+        overrides: { certificateArn: "arn:aws:iam::123456789012:server-certificate/checkout" },
+        error:
+          /certificateArn is "arn:aws:iam::123456789012:server-certificate\/checkout"; expected an ARN of acm/,
+      },
     ];
-    for (const { title, name, overrides, alb, error } of cases) {
+    for (const { title, name, overrides, error } of cases) {
       it(`rejects ${title}`, () => {
         assert.throws(
-          () => new AlbBlueGreen(name ?? "checkout", args(overrides, alb)),
+          () => new AlbBlueGreen(name ?? "checkout", args(overrides)),
           (thrown: Error) => {
             assert.ok(pulumi.ResourceError.isInstance(thrown), "a ResourceError");
             assert.match(thrown.message, error);
@@ -372,29 +390,5 @@ describe("AlbBlueGreen", () => {
         );
       });
     }
-
-    it("rejects the test listener on the production port", () => {
-      const alb = { ...albConfig(), listenerPort: 8443 };
-      assert.throws(
-        () => new AlbBlueGreen("checkout", { ...args(), alb }),
-        /testListenerPort 8443 is the production listener's port/,
-      );
-    });
-
-    it("rejects HTTPS with the production listener on the redirect port", () => {
-      const alb = { ...albConfig({ certificateArn: CERTIFICATE }), listenerPort: 80 };
-      assert.throws(
-        () => new AlbBlueGreen("checkout", { ...args(), alb }),
-        /port 80 carries the HTTP to HTTPS redirect/,
-      );
-    });
-
-    it("rejects stickiness without a duration", () => {
-      const alb = { ...albConfig(), stickiness: { enabled: true } };
-      assert.throws(
-        () => new AlbBlueGreen("checkout", { ...args(), alb }),
-        /alb\.stickiness\.duration is undefined/,
-      );
-    });
   });
 });

@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { AlbBlueGreen } from "../../components/albBlueGreen";
 import { AlbAlarmThresholds, AlbColourAlarms, AlbColourAlarmsArgs } from "../../components/albColourAlarms";
-import { AlarmThreshold, Colour } from "../../infra/config/schema";
+import { AlarmThreshold, Colour } from "../../components/domain";
+import type { BuiltInAlarm } from "../../infra/config/schema";
 import { assertAll } from "../support/awsRules";
-import { alarmsConfig, albConfig, captureChildren, settle, urnsOf } from "../support/awsFixtures";
+import { builtInAlarms, captureChildren, settle, urnsOf } from "../support/awsFixtures";
 import {
   RecordedResource,
   resetResources,
@@ -23,8 +24,10 @@ const TG_SUFFIX: Record<Colour, string> = {
 };
 const TOPIC = "arn:aws:sns:eu-west-1:123456789012:deployments";
 
-function thresholds(overrides: Record<string, unknown> = {}): AlbAlarmThresholds {
-  const alarms = alarmsConfig(overrides);
+function thresholds(
+  overrides: Partial<Record<BuiltInAlarm, Partial<AlarmThreshold>>> = {},
+): AlbAlarmThresholds {
+  const alarms = builtInAlarms(overrides);
   return {
     errorRate: alarms.errorRate,
     latencyP95: alarms.latencyP95,
@@ -160,7 +163,6 @@ describe("AlbColourAlarms", () => {
     const alb = new AlbBlueGreen("checkout", {
       vpcId: "vpc-0abc1234",
       subnetIds: ["subnet-0aaa1111", "subnet-0bbb2222"],
-      alb: albConfig(),
       ingressCidrs: ["0.0.0.0/0"],
       testIngressCidrs: ["10.0.0.0/8"],
       targetPort: 8080,
@@ -232,7 +234,7 @@ describe("AlbColourAlarms", () => {
     it("carries the configured window onto the alarm", async () => {
       await build("blue", {
         thresholds: thresholds({
-          errorRate: { threshold: 2, period: "5m", evaluationPeriods: 3, datapointsToAlarm: 2 },
+          errorRate: { threshold: 2, period: 300, evaluationPeriods: 3, datapointsToAlarm: 2 },
         }),
       });
       const inputs = alarm("blue", "error-rate").inputs;
@@ -271,18 +273,25 @@ describe("AlbColourAlarms", () => {
       {
         title: "a 30-second period",
         threshold: { period: 30 },
-        error: /errorRate\.period is 30s.*multiple of 60/,
+        error:
+          /thresholds\.errorRate\.period is 30s; AWS publishes these metrics once a minute.*multiple of 60s/,
       },
       { title: "a 90-second period", threshold: { period: 90 }, error: /errorRate\.period is 90s/ },
       {
         title: "more than a day of evaluation",
         threshold: { period: 3_600, evaluationPeriods: 25 },
-        error: /90000s; CloudWatch evaluates at most 86400s/,
+        error:
+          /thresholds\.errorRate: period x evaluationPeriods is 90000s; CloudWatch allows at most one day \(86400s\)/,
       },
       {
         title: "more datapoints than periods",
         threshold: { evaluationPeriods: 2, datapointsToAlarm: 3 },
-        error: /datapointsToAlarm is 3/,
+        error: /errorRate\.datapointsToAlarm is 3; expected a whole number from 1 to evaluationPeriods \(2\)/,
+      },
+      {
+        title: "a negative threshold",
+        threshold: { threshold: -1 },
+        error: /errorRate\.threshold is -1; expected a number of at least 0/,
       },
     ];
     for (const { title, threshold, error } of invalid) {

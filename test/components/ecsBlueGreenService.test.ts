@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { EcsBlueGreenService, EcsBlueGreenServiceArgs } from "../../components/ecsBlueGreenService";
 import { assertAll } from "../support/awsRules";
-import { captureChildren, ecsConfig, settle, urnsOf } from "../support/awsFixtures";
+import { ECS_IMAGE, captureChildren, ecsSettings, settle, urnsOf } from "../support/awsFixtures";
 import { resetResources, resourceNamed, resources, resourcesOfType, valueOf } from "../support/pulumi-mocks";
 
 const TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
@@ -11,7 +11,7 @@ const CLUSTER = "aws:ecs/cluster:Cluster";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 const ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
 const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
-const IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/checkout";
+const IMAGE = ECS_IMAGE;
 const TARGET_GROUPS = {
   blue: "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/checkout-blue-a1b2c3d/73e2d6bc24d8a067",
   green:
@@ -20,10 +20,8 @@ const TARGET_GROUPS = {
 const DB_SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:checkout/db-AbCdEf";
 const API_KEY_PARAMETER = "arn:aws:ssm:eu-west-1:123456789012:parameter/checkout/api-key";
 
-function args(
-  overrides: Partial<EcsBlueGreenServiceArgs> = {},
-  ecs: Record<string, unknown> = {},
-): EcsBlueGreenServiceArgs {
+/** The args the program passes for a stack that writes only `bluegreen:ecs.image`, plus `overrides`. */
+function args(overrides: Partial<EcsBlueGreenServiceArgs> = {}): EcsBlueGreenServiceArgs {
   return {
     serviceName: "checkout",
     vpcId: "vpc-0abc1234",
@@ -31,14 +29,14 @@ function args(
     assignPublicIp: false,
     loadBalancerSecurityGroupId: "sg-0alb000000000001",
     targetGroupArns: TARGET_GROUPS,
-    ecs: ecsConfig(ecs),
+    ...ecsSettings(),
     versions: { blue: "1.4.2", green: "1.5.0" },
     ...overrides,
   };
 }
 
-async function build(overrides: Partial<EcsBlueGreenServiceArgs> = {}, ecs: Record<string, unknown> = {}) {
-  const component = new EcsBlueGreenService("checkout", args(overrides, ecs));
+async function build(overrides: Partial<EcsBlueGreenServiceArgs> = {}) {
+  const component = new EcsBlueGreenService("checkout", args(overrides));
   await settle(component.serviceNames.blue, component.serviceNames.green, component.clusterName);
   return component;
 }
@@ -75,7 +73,7 @@ describe("EcsBlueGreenService", () => {
     });
 
     it("names the container after the service and logs each colour under its own stream prefix", async () => {
-      await build({}, { containerPort: 9000, cpu: 512, memory: 1024 });
+      await build({ containerPort: 9000, cpu: 512, memory: 1024 });
       for (const colour of ["blue", "green"] as const) {
         const definition = resourceNamed(TASK_DEFINITION, `checkout-${colour}`).inputs;
         assert.equal(definition.family, `checkout-${colour}`);
@@ -102,10 +100,7 @@ describe("EcsBlueGreenService", () => {
     });
 
     it("passes environment values and references secrets by ARN only", async () => {
-      await build(
-        {},
-        { environment: { LOG_LEVEL: "info", MODE: "live" }, secrets: { DB_PASSWORD: DB_SECRET } },
-      );
+      await build({ environment: { LOG_LEVEL: "info", MODE: "live" }, secrets: { DB_PASSWORD: DB_SECRET } });
       const container = containerOf("green");
       assert.deepEqual(container.environment, [
         { name: "LOG_LEVEL", value: "info" },
@@ -117,7 +112,7 @@ describe("EcsBlueGreenService", () => {
 
   describe("services", () => {
     it("attaches each colour's service to its own target group and keeps both colours' tasks", async () => {
-      await build({}, { desiredCount: 3, healthCheckGracePeriod: 90 });
+      await build({ desiredCount: 3, healthCheckGracePeriod: 90 });
       for (const colour of ["blue", "green"] as const) {
         const service = resourceNamed(SERVICE, `checkout-${colour}`).inputs;
         assert.deepEqual(service.loadBalancers, [
@@ -152,10 +147,22 @@ describe("EcsBlueGreenService", () => {
       }
     });
 
-    it("exports both service names", async () => {
+    it("exports each colour's name as the name of the service behind that colour's target group", async () => {
       const component = await build();
-      assert.match(await valueOf(component.serviceNames.blue), /^checkout-blue-/);
-      assert.match(await valueOf(component.serviceNames.green), /^checkout-green-/);
+      const exported = {
+        blue: await valueOf(component.serviceNames.blue),
+        green: await valueOf(component.serviceNames.green),
+      };
+      assert.notEqual(exported.blue, exported.green);
+      for (const colour of ["blue", "green"] as const) {
+        const service = resourcesOfType(SERVICE).find(
+          (candidate) => candidate.inputs.loadBalancers[0].targetGroupArn === TARGET_GROUPS[colour],
+        );
+        assert.ok(service, `no service behind the ${colour} target group`);
+        // Auto-named, so a replacement can start before the old service is deleted.
+        assert.equal(service.inputs.name, undefined);
+        assert.equal(exported[colour], service.state?.name, `serviceNames.${colour}`);
+      }
     });
   });
 
@@ -170,7 +177,7 @@ describe("EcsBlueGreenService", () => {
 
     it("reuses a cluster by ARN", async () => {
       const clusterArn = "arn:aws:ecs:eu-west-1:123456789012:cluster/apps";
-      const component = await build({}, { clusterArn });
+      const component = await build({ clusterArn });
       assert.equal(resourcesOfType(CLUSTER).length, 0);
       assert.equal(await valueOf(component.clusterName), "apps");
       for (const service of resourcesOfType(SERVICE)) assert.equal(service.inputs.cluster, clusterArn);
@@ -179,16 +186,13 @@ describe("EcsBlueGreenService", () => {
 
   describe("permissions", () => {
     it("lets the execution role read exactly the referenced secrets and parameters", async () => {
-      await build(
-        {},
-        {
-          secrets: {
-            DB_PASSWORD: DB_SECRET,
-            DB_USER: `${DB_SECRET}:username::`,
-            API_KEY: API_KEY_PARAMETER,
-          },
+      await build({
+        secrets: {
+          DB_PASSWORD: DB_SECRET,
+          DB_USER: `${DB_SECRET}:username::`,
+          API_KEY: API_KEY_PARAMETER,
         },
-      );
+      });
       const [policy] = resourcesOfType(ROLE_POLICY);
       assert.equal(policy.name, "checkout-execution-secrets");
       assert.match(policy.inputs.role, /^checkout-execution-/);
@@ -215,7 +219,7 @@ describe("EcsBlueGreenService", () => {
     });
 
     it("attaches the task execution managed policy to the execution role and nothing to the task role", async () => {
-      await build({}, { secrets: { DB_PASSWORD: DB_SECRET } });
+      await build({ secrets: { DB_PASSWORD: DB_SECRET } });
       const [attachment] = resourcesOfType(ATTACHMENT);
       assert.equal(
         attachment.inputs.policyArn,
@@ -240,7 +244,7 @@ describe("EcsBlueGreenService", () => {
     });
 
     it("admits traffic to the tasks only from the load balancer's security group on the container port", async () => {
-      const component = await build({}, { containerPort: 9000 });
+      const component = await build({ containerPort: 9000 });
       const group = resourceNamed(SECURITY_GROUP, "checkout-tasks").inputs;
       assert.deepEqual(group.ingress, [
         {
@@ -264,10 +268,10 @@ describe("EcsBlueGreenService", () => {
         resources()
           .map((resource) => `${resource.type}::${resource.name}`)
           .sort();
-      await build({}, { secrets: { DB_PASSWORD: DB_SECRET } });
+      await build({ secrets: { DB_PASSWORD: DB_SECRET } });
       const first = inventory();
       resetResources();
-      await build({ versions: { blue: "1.5.0", green: "1.6.0" } }, { secrets: { DB_PASSWORD: DB_SECRET } });
+      await build({ versions: { blue: "1.5.0", green: "1.6.0" }, secrets: { DB_PASSWORD: DB_SECRET } });
       assert.deepEqual(inventory(), first);
     });
 
@@ -275,7 +279,7 @@ describe("EcsBlueGreenService", () => {
       const { opts, children } = captureChildren();
       const component = new EcsBlueGreenService(
         "checkout",
-        args({}, { secrets: { DB_PASSWORD: DB_SECRET } }),
+        args({ secrets: { DB_PASSWORD: DB_SECRET } }),
         opts,
       );
       await settle(component.serviceNames.blue, component.serviceNames.green);
@@ -297,29 +301,64 @@ describe("EcsBlueGreenService", () => {
     });
 
     it("passes the shared AWS rules", async () => {
-      await build({}, { secrets: { DB_PASSWORD: DB_SECRET } });
+      await build({ secrets: { DB_PASSWORD: DB_SECRET } });
       assertAll(resources());
     });
   });
 
   describe("validation", () => {
-    const cases: {
-      title: string;
-      overrides?: Partial<EcsBlueGreenServiceArgs>;
-      ecs?: Record<string, unknown>;
-      error: RegExp;
-    }[] = [
+    const cases: { title: string; overrides: Partial<EcsBlueGreenServiceArgs>; error: RegExp }[] = [
       {
         title: "an upper-case service name",
         overrides: { serviceName: "Checkout" },
         error: /serviceName "Checkout"/,
       },
       { title: "no task subnets", overrides: { subnetIds: [] }, error: /subnetIds is empty/ },
+      {
+        title: "an image that carries a tag",
+        overrides: { image: `${IMAGE}:latest` },
+        error: /image: give the repository without a tag .*got ".*checkout:latest"/,
+      },
+      {
+        title: "a secret that is not a Secrets Manager or SSM ARN",
+        overrides: { secrets: { TOKEN: "arn:aws:s3:::bucket/token" } },
+        error: /secrets\.TOKEN is "arn:aws:s3:::bucket\/token"/,
+      },
+      {
+        title: "memory Fargate does not offer with the CPU",
+        overrides: { cpu: 1024, memory: 512 },
+        error: /cpu and memory: Fargate with cpu 1024 takes memory from 2048 to 8192 MiB/,
+      },
+      {
+        title: "a CPU size Fargate does not have",
+        overrides: { cpu: 300 },
+        error: /cpu 300 is not a Fargate size/,
+      },
+      {
+        title: "a cluster that is not a cluster ARN",
+        overrides: { clusterArn: "apps" },
+        error: /clusterArn "apps" is not a cluster ARN/,
+      },
+      {
+        title: "a log retention CloudWatch does not offer",
+        overrides: { logRetentionDays: 10 },
+        error: /logRetentionDays is 10/,
+      },
+      {
+        title: "a container port out of range",
+        overrides: { containerPort: 0 },
+        error: /containerPort is 0; expected a port from 1 to 65535/,
+      },
+      {
+        title: "an environment variable name with a hyphen",
+        overrides: { environment: { "LOG-LEVEL": "info" } },
+        error: /environment has the name "LOG-LEVEL"/,
+      },
     ];
-    for (const { title, overrides, ecs, error } of cases) {
+    for (const { title, overrides, error } of cases) {
       it(`rejects ${title}`, () => {
         assert.throws(
-          () => new EcsBlueGreenService("checkout", args(overrides, ecs)),
+          () => new EcsBlueGreenService("checkout", args(overrides)),
           (thrown: Error) => {
             assert.ok(pulumi.ResourceError.isInstance(thrown), "a ResourceError");
             assert.match(thrown.message, error);
@@ -328,18 +367,5 @@ describe("EcsBlueGreenService", () => {
         );
       });
     }
-
-    it("rejects an image that carries a tag", () => {
-      const ecs = { ...ecsConfig(), image: `${IMAGE}:latest` };
-      assert.throws(
-        () => new EcsBlueGreenService("checkout", { ...args(), ecs }),
-        /ecs\.image .* carries a tag/,
-      );
-    });
-
-    it("rejects a secret that is not a Secrets Manager or SSM ARN", () => {
-      const ecs = { ...ecsConfig(), secrets: { TOKEN: "arn:aws:s3:::bucket/token" } };
-      assert.throws(() => new EcsBlueGreenService("checkout", { ...args(), ecs }), /ecs\.secrets\.TOKEN/);
-    });
   });
 });

@@ -1,15 +1,11 @@
 import assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  GatewayWeightedRoute,
-  GatewayWeightedRouteArgs,
-  httpRouteBackendWeights,
-} from "../../components/gatewayWeightedRoute";
+import { Colour, TrafficSplit, httpRouteBackendWeights } from "../../components/domain";
+import { GatewayWeightedRoute, GatewayWeightedRouteArgs } from "../../components/gatewayWeightedRoute";
 import { KubernetesBlueGreen } from "../../components/kubernetesBlueGreen";
-import { Colour, TrafficSplit } from "../../infra/config/schema";
 import { captureChildren, settle, urnsOf } from "../support/awsFixtures";
-import { gatewayKubernetesConfig } from "../support/kubernetesFixtures";
+import { gatewayWorkload } from "../support/kubernetesFixtures";
 import { assertKubernetesRules, assertServiceReferences } from "../support/kubernetesRules";
 import {
   RecordedResource,
@@ -41,7 +37,7 @@ async function buildWithServices(
   const services = new KubernetesBlueGreen("checkout", {
     serviceName: "checkout",
     namespace: "checkout-prod",
-    kubernetes: gatewayKubernetesConfig(),
+    ...gatewayWorkload(),
     versions: { blue: "1.4.2", green: "1.5.0" },
   });
   const route = new GatewayWeightedRoute(

@@ -8,9 +8,9 @@ import {
   NAME_LABEL,
   VERSION_LABEL,
 } from "../../components/kubernetesBlueGreen";
-import { COLOURS, Colour } from "../../infra/config/schema";
+import { COLOURS, Colour } from "../../components/domain";
 import { captureChildren, settle, urnsOf } from "../support/awsFixtures";
-import { IMAGE, albKubernetesConfig, gatewayKubernetesConfig } from "../support/kubernetesFixtures";
+import { IMAGE, albWorkload, gatewayWorkload } from "../support/kubernetesFixtures";
 import { assertKubernetesRules } from "../support/kubernetesRules";
 import {
   RecordedResource,
@@ -30,7 +30,7 @@ function args(overrides: Partial<KubernetesBlueGreenArgs> = {}): KubernetesBlueG
   return {
     serviceName: "checkout",
     namespace: "checkout-prod",
-    kubernetes: gatewayKubernetesConfig(),
+    ...gatewayWorkload(),
     versions: { blue: "1.4.2", green: "1.5.0" },
     ...overrides,
   };
@@ -134,7 +134,7 @@ describe("KubernetesBlueGreen", () => {
     });
 
     it("gives every container readiness and liveness probes on the configured paths and timing", async () => {
-      const kubernetes = gatewayKubernetesConfig({
+      await build({
         containerPort: 9000,
         probes: {
           readinessPath: "/ready",
@@ -143,7 +143,6 @@ describe("KubernetesBlueGreen", () => {
           periodSeconds: 20,
         },
       });
-      await build({ kubernetes });
       for (const colour of COLOURS) {
         const container = containerOf(resourceNamed(DEPLOYMENT, `checkout-${colour}`));
         assert.deepEqual(container.readinessProbe, {
@@ -161,11 +160,9 @@ describe("KubernetesBlueGreen", () => {
       assertKubernetesRules(resources());
     });
 
-    it("sets requests and limits from the config, and the schema defaults when none are given", async () => {
+    it("sets requests and limits as given, and the config defaults the program passes", async () => {
       await build({
-        kubernetes: gatewayKubernetesConfig({
-          resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } },
-        }),
+        resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } },
       });
       assert.deepEqual(containerOf(resourceNamed(DEPLOYMENT, "checkout-blue")).resources, {
         requests: { cpu: "1", memory: "1Gi" },
@@ -181,9 +178,7 @@ describe("KubernetesBlueGreen", () => {
     });
 
     it("passes the environment sorted by name, the same for both colours", async () => {
-      await build({
-        kubernetes: gatewayKubernetesConfig({ environment: { REGION: "eu-west-1", LOG_LEVEL: "info" } }),
-      });
+      await build({ environment: { REGION: "eu-west-1", LOG_LEVEL: "info" } });
       for (const colour of COLOURS) {
         assert.deepEqual(containerOf(resourceNamed(DEPLOYMENT, `checkout-${colour}`)).env, [
           { name: "LOG_LEVEL", value: "info" },
@@ -193,7 +188,7 @@ describe("KubernetesBlueGreen", () => {
     });
 
     it("brings new pods up before old ones go, so a colour never drops below its replicas", async () => {
-      await build({ kubernetes: gatewayKubernetesConfig({ replicas: 4, minAvailable: 2 }) });
+      await build({ replicas: 4, minAvailable: 2 });
       const deployment = resourceNamed(DEPLOYMENT, "checkout-blue");
       assert.equal(deployment.inputs.spec.replicas, 4);
       assert.equal(deployment.inputs.spec.strategy.rollingUpdate.maxUnavailable, 0);
@@ -214,23 +209,17 @@ describe("KubernetesBlueGreen", () => {
 
   describe("services", () => {
     const modes = [
-      { mode: "gateway with the default service port", kubernetes: gatewayKubernetesConfig(), port: 80 },
+      { mode: "gateway with the default service port", workload: gatewayWorkload(), port: 80 },
       {
         mode: "gateway with service port 8081",
-        kubernetes: gatewayKubernetesConfig({
-          routing: { mode: "gateway", gateway: { name: "public" }, servicePort: 8081 },
-        }),
+        workload: gatewayWorkload({ servicePort: 8081 }),
         port: 8081,
       },
-      {
-        mode: "alb, on the container port",
-        kubernetes: albKubernetesConfig({ containerPort: 9000 }),
-        port: 9000,
-      },
+      { mode: "alb, on the container port", workload: albWorkload({ containerPort: 9000 }), port: 9000 },
     ];
-    for (const { mode, kubernetes, port } of modes) {
+    for (const { mode, workload, port } of modes) {
       it(`gives each colour a ClusterIP Service selecting only its pods (${mode})`, async () => {
-        const component = await build({ kubernetes });
+        const component = await build(workload);
         for (const colour of COLOURS) {
           const service = resourceNamed(SERVICE, `checkout-${colour}`);
           assert.equal(service.inputs.metadata.name, `checkout-${colour}`);
@@ -240,7 +229,7 @@ describe("KubernetesBlueGreen", () => {
             [COLOUR_LABEL]: colour,
           });
           assert.deepEqual(service.inputs.spec.ports, [
-            { name: "http", port, targetPort: kubernetes.containerPort, protocol: "TCP" },
+            { name: "http", port, targetPort: workload.containerPort, protocol: "TCP" },
           ]);
           assert.equal(await valueOf(component.serviceNames[colour]), `checkout-${colour}`);
           assert.equal(await valueOf(component.deploymentNames[colour]), `checkout-${colour}`);
@@ -253,7 +242,7 @@ describe("KubernetesBlueGreen", () => {
 
   describe("disruption budgets", () => {
     it("keeps minAvailable pods of each colour through voluntary disruptions", async () => {
-      await build({ kubernetes: gatewayKubernetesConfig({ replicas: 3, minAvailable: 2 }) });
+      await build({ replicas: 3, minAvailable: 2 });
       const budgets = resourcesOfType(PDB);
       assert.deepEqual(budgets.map((budget) => budget.name).sort(), ["checkout-blue", "checkout-green"]);
       for (const colour of COLOURS) {
@@ -282,8 +271,8 @@ describe("KubernetesBlueGreen", () => {
       assert.equal(await valueOf(component.namespace), "checkout-prod");
     });
 
-    it("turns on the load balancer readiness gate in alb mode only", async () => {
-      await build({ kubernetes: albKubernetesConfig() });
+    it("turns on the load balancer readiness gate only when asked, as the program does in alb mode", async () => {
+      await build(albWorkload());
       assert.equal(
         resourcesOfType(NAMESPACE)[0].inputs.metadata.labels["elbv2.k8s.aws/pod-readiness-gate-inject"],
         "enabled",
@@ -394,13 +383,40 @@ describe("KubernetesBlueGreen", () => {
       },
       {
         title: "minAvailable equal to replicas",
-        overrides: { kubernetes: { ...gatewayKubernetesConfig(), replicas: 2, minAvailable: 2 } },
-        error: /kubernetes\.minAvailable is 2; expected a whole number below replicas \(2\)/,
+        overrides: { replicas: 2, minAvailable: 2 },
+        error: /minAvailable is 2; expected a whole number below replicas \(2\)/,
       },
       {
         title: "a container port out of range",
-        overrides: { kubernetes: { ...gatewayKubernetesConfig(), containerPort: 70_000 } },
-        error: /kubernetes\.containerPort is 70000/,
+        overrides: { containerPort: 70_000 },
+        error: /containerPort is 70000/,
+      },
+      {
+        title: "an image that carries a tag",
+        overrides: { image: `${IMAGE}:1.4.2` },
+        error: /image: give the repository without a tag/,
+      },
+      {
+        title: "a memory request that is not a quantity",
+        overrides: {
+          resources: {
+            requests: { cpu: "250m", memory: "256 MB" },
+            limits: { cpu: "500m", memory: "512Mi" },
+          },
+        },
+        error: /resources\.requests\.memory is "256 MB"; expected a quantity/,
+      },
+      {
+        title: "a probe path without a leading slash",
+        overrides: {
+          probes: {
+            readinessPath: "ready",
+            livenessPath: "/live",
+            initialDelaySeconds: 5,
+            periodSeconds: 10,
+          },
+        },
+        error: /probes\.readinessPath is "ready"; expected a path starting with "\/"/,
       },
       {
         title: "a label the component owns",

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { LambdaBlueGreen, LambdaBlueGreenArgs, resolveAliasRouting } from "../../components/lambdaBlueGreen";
 import { LambdaColourAlarms } from "../../components/lambdaColourAlarms";
-import { Colour, TrafficSplit } from "../../infra/config/schema";
+import { Colour, TrafficSplit } from "../../components/domain";
 import { assertLambdaRules } from "../support/lambdaRules";
-import { lambdaAlarmsConfig, lambdaConfig, settled } from "../support/lambdaFixtures";
+import { lambdaFunctionArgs, lambdaThresholds, settled } from "../support/lambdaFixtures";
 import { resetResources, resourceNamed, resources, resourcesOfType, valueOf } from "../support/pulumi-mocks";
 
 const ALIAS = "aws:lambda/alias:Alias";
@@ -17,7 +17,7 @@ const SLOTS = { blue: "1.4.2", green: "1.5.0" } as const;
 
 function args(overrides: Partial<LambdaBlueGreenArgs> = {}): LambdaBlueGreenArgs {
   return {
-    lambda: lambdaConfig(),
+    ...lambdaFunctionArgs(),
     versions: SLOTS,
     stable: "blue",
     traffic: { blue: 100, green: 0 },
@@ -93,7 +93,7 @@ describe("LambdaBlueGreen", () => {
     });
 
     it("names the alias from config and reports it, with its URN as the only routing URN", async () => {
-      const component = await deploy("checkout", { lambda: lambdaConfig({ aliasName: "prod" }) });
+      const component = await deploy("checkout", { aliasName: "prod" });
       assert.equal(resourceNamed(ALIAS, "checkout-alias").inputs.name, "prod");
       assert.equal(resourceNamed(ALIAS, "checkout-alias").inputs.functionName, "checkout");
       assert.equal(await valueOf(component.aliasName), "prod");
@@ -217,7 +217,7 @@ describe("LambdaBlueGreen", () => {
     ];
     for (const { arn, action } of targets) {
       it(`allows ${action} on the dead-letter target only when one is configured`, async () => {
-        await deploy("checkout", { lambda: lambdaConfig({ deadLetterTargetArn: arn }) });
+        await deploy("checkout", { deadLetterTargetArn: arn });
         const policies = resourcesOfType(ROLE_POLICY);
         assert.equal(policies.length, 1);
         assert.deepEqual(JSON.parse(policies[0].inputs.policy).Statement, [
@@ -249,9 +249,11 @@ describe("LambdaBlueGreen", () => {
       });
     }
 
-    it("configures the function from the lambda block", async () => {
+    it("configures the function from its args", async () => {
       await deploy("checkout", {
-        lambda: lambdaConfig({ memorySize: 512, timeout: 10, environment: { STAGE: "prod" } }),
+        memorySize: 512,
+        timeout: 10,
+        environment: { STAGE: "prod" },
         tags: { team: "payments" },
       });
       const fn = resourceNamed(FUNCTION, "checkout-fn").inputs;
@@ -268,24 +270,36 @@ describe("LambdaBlueGreen", () => {
 
   describe("validation", () => {
     it("rejects an artifact template without {version}", () => {
-      const lambda = {
-        ...lambdaConfig(),
-        code: { s3Bucket: "artifacts", s3KeyTemplate: "checkout/latest.zip" },
-      };
-      const error = thrownBy(() => new LambdaBlueGreen("checkout", args({ lambda })));
-      assert.ok(pulumi.ResourceError.isInstance(error));
-      assert.match(
-        error.message,
-        /lambda\.code\.s3KeyTemplate must contain "\{version\}".*"checkout\/latest\.zip"/,
+      const error = thrownBy(
+        () => new LambdaBlueGreen("checkout", args({ s3KeyTemplate: "checkout/latest.zip" })),
       );
+      assert.ok(pulumi.ResourceError.isInstance(error));
+      assert.match(error.message, /s3KeyTemplate must contain "\{version\}".*"checkout\/latest\.zip"/);
     });
 
-    it("surfaces the weight math's error for a split that does not sum to 100", () => {
+    it("surfaces the split's problem for a split that does not sum to 100", () => {
       const error = thrownBy(
         () => new LambdaBlueGreen("checkout", args({ traffic: { blue: 60, green: 60 } })),
       );
       assert.ok(pulumi.ResourceError.isInstance(error));
-      assert.match(error.message, /traffic: traffic must sum to 100, got blue 60 \+ green 60/);
+      assert.match(error.message, /^traffic must sum to 100, got blue 60 \+ green 60$/);
+    });
+
+    it("rejects an alias name that reads as a version number", () => {
+      const error = thrownBy(() => new LambdaBlueGreen("checkout", args({ aliasName: "42" })));
+      assert.ok(pulumi.ResourceError.isInstance(error));
+      assert.match(
+        error.message,
+        /aliasName must be letters, digits, "-" and "_", and not all digits, got "42"/,
+      );
+    });
+
+    it("rejects a dead-letter target that is neither SQS nor SNS", () => {
+      const error = thrownBy(
+        () =>
+          new LambdaBlueGreen("checkout", args({ deadLetterTargetArn: "arn:aws:s3:::checkout-failures" })),
+      );
+      assert.match(error.message, /deadLetterTargetArn must be an SQS queue or SNS topic ARN/);
     });
 
     it("rejects a retention CloudWatch Logs does not offer", () => {
@@ -347,7 +361,7 @@ describe("LambdaBlueGreen with LambdaColourAlarms", () => {
           functionName: service.functionName,
           aliasName: service.aliasName,
           version: service.versions[colour],
-          thresholds: lambdaAlarmsConfig(),
+          thresholds: lambdaThresholds(),
         }),
     );
     await settled(...alarms.map((a) => a.compositeAlarmName));

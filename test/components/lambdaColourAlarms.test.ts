@@ -5,7 +5,7 @@ import {
   LambdaColourAlarmsArgs,
   compositeRule,
 } from "../../components/lambdaColourAlarms";
-import { lambdaAlarmsConfig, settled } from "../support/lambdaFixtures";
+import { lambdaThresholds, settled } from "../support/lambdaFixtures";
 import { RecordedResource, resetResources, resourceNamed, resources, valueOf } from "../support/pulumi-mocks";
 
 const METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
@@ -17,7 +17,7 @@ function args(overrides: Partial<LambdaColourAlarmsArgs> = {}): LambdaColourAlar
     functionName: "checkout",
     aliasName: "live",
     version: "7",
-    thresholds: lambdaAlarmsConfig(),
+    thresholds: lambdaThresholds(),
     ...overrides,
   };
 }
@@ -98,8 +98,8 @@ describe("LambdaColourAlarms", () => {
 
   it("judges p95 duration in milliseconds, as Lambda publishes it", async () => {
     await deploy("checkout-green", {
-      thresholds: lambdaAlarmsConfig({
-        lambdaDurationP95: { threshold: 2.5, period: "2m", evaluationPeriods: 3 },
+      thresholds: lambdaThresholds({
+        lambdaDurationP95: { threshold: 2.5, period: 120, evaluationPeriods: 3 },
       }),
     });
     const duration = alarm("checkout-green-duration-p95");
@@ -123,7 +123,7 @@ describe("LambdaColourAlarms", () => {
 
   it("passes datapointsToAlarm through when given", async () => {
     await deploy("checkout-green", {
-      thresholds: lambdaAlarmsConfig({ lambdaErrorRate: { evaluationPeriods: 3, datapointsToAlarm: 2 } }),
+      thresholds: lambdaThresholds({ lambdaErrorRate: { evaluationPeriods: 3, datapointsToAlarm: 2 } }),
     });
     assert.equal(alarm("checkout-green-error-rate").datapointsToAlarm, 2);
     assert.equal(alarm("checkout-green-throttles").datapointsToAlarm, undefined);
@@ -154,11 +154,11 @@ describe("LambdaColourAlarms", () => {
     { key: "lambdaErrorRate", child: "error-rate" },
     { key: "lambdaThrottles", child: "throttles" },
     { key: "lambdaDurationP95", child: "duration-p95" },
-  ];
+  ] as const;
   for (const { key, child } of disabledCases) {
     it(`creates no ${child} alarm when ${key} is disabled, and leaves it out of the composite`, async () => {
       const component = await deploy("checkout-green", {
-        thresholds: lambdaAlarmsConfig({ [key]: { enabled: false } }),
+        thresholds: lambdaThresholds({ [key]: { enabled: false } }),
       });
       const names = resources()
         .filter((r) => r.type === METRIC_ALARM)
@@ -179,23 +179,24 @@ describe("LambdaColourAlarms", () => {
       {
         why: "a 30-second period on one-minute metrics",
         thresholds: {
-          ...lambdaAlarmsConfig(),
+          ...lambdaThresholds(),
           lambdaThrottles: { enabled: true, threshold: 0, period: 30, evaluationPeriods: 1 },
         },
-        message: /alarms\.lambdaThrottles\.period must be a multiple of 60 seconds.*got 30s/,
+        message:
+          /thresholds\.lambdaThrottles\.period is 30s; AWS publishes these metrics once a minute.*multiple of 60s/,
       },
       {
         why: "an evaluation window over one day",
         thresholds: {
-          ...lambdaAlarmsConfig(),
+          ...lambdaThresholds(),
           lambdaDurationP95: { enabled: true, threshold: 3, period: 3600, evaluationPeriods: 25 },
         },
-        message: /alarms\.lambdaDurationP95: period x evaluationPeriods is 90000s/,
+        message: /thresholds\.lambdaDurationP95: period x evaluationPeriods is 90000s/,
       },
       {
         why: "an error rate above 100%",
         thresholds: {
-          ...lambdaAlarmsConfig(),
+          ...lambdaThresholds(),
           lambdaErrorRate: { enabled: true, threshold: 150, period: 60, evaluationPeriods: 2 },
         },
         message: /cannot exceed 100%, got 150/,
@@ -203,7 +204,7 @@ describe("LambdaColourAlarms", () => {
       {
         why: "more data points than evaluation periods",
         thresholds: {
-          ...lambdaAlarmsConfig(),
+          ...lambdaThresholds(),
           lambdaErrorRate: {
             enabled: true,
             threshold: 5,
@@ -212,11 +213,12 @@ describe("LambdaColourAlarms", () => {
             datapointsToAlarm: 3,
           },
         },
-        message: /datapointsToAlarm must be from 1 to evaluationPeriods \(2\), got 3/,
+        message:
+          /thresholds\.lambdaErrorRate\.datapointsToAlarm is 3; expected a whole number from 1 to evaluationPeriods \(2\)/,
       },
       {
         why: "every alarm disabled",
-        thresholds: lambdaAlarmsConfig({
+        thresholds: lambdaThresholds({
           lambdaErrorRate: { enabled: false },
           lambdaThrottles: { enabled: false },
           lambdaDurationP95: { enabled: false },
@@ -234,7 +236,10 @@ describe("LambdaColourAlarms", () => {
 
     it("rejects a name that would break the composite rule", () => {
       const error = thrownBy(() => new LambdaColourAlarms('checkout "green"', args()));
-      assert.match(error.message, /without quotes or parentheses/);
+      assert.match(
+        error.message,
+        /the component name cannot contain a double quote .*got "checkout \\"green\\""/,
+      );
     });
   });
 

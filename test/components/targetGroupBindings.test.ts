@@ -3,10 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { AlbBlueGreen } from "../../components/albBlueGreen";
 import { KubernetesBlueGreen } from "../../components/kubernetesBlueGreen";
 import { TargetGroupBindings, TargetGroupBindingsArgs } from "../../components/targetGroupBindings";
-import { COLOURS } from "../../infra/config/schema";
+import { COLOURS } from "../../components/domain";
 import { assertAll } from "../support/awsRules";
-import { albConfig, captureChildren, settle, urnsOf } from "../support/awsFixtures";
-import { albKubernetesConfig } from "../support/kubernetesFixtures";
+import { captureChildren, settle, urnsOf } from "../support/awsFixtures";
+import { albWorkload } from "../support/kubernetesFixtures";
 import { assertKubernetesRules, assertServiceReferences } from "../support/kubernetesRules";
 import {
   RecordedResource,
@@ -28,14 +28,13 @@ async function buildAlbMode(containerPort = 8080): Promise<{
   app: KubernetesBlueGreen;
   bindings: TargetGroupBindings;
 }> {
-  const kubernetes = albKubernetesConfig({ containerPort });
+  const workload = albWorkload({ containerPort });
   const alb = new AlbBlueGreen("checkout", {
     vpcId: "vpc-0abc1234",
     subnetIds: ["subnet-0aaa1111", "subnet-0bbb2222"],
-    alb: albConfig(),
     ingressCidrs: ["0.0.0.0/0"],
     testIngressCidrs: ["10.0.0.0/8"],
-    targetPort: kubernetes.containerPort,
+    targetPort: workload.containerPort,
     targetType: "ip",
     traffic: { blue: 100, green: 0 },
     testColour: "green",
@@ -43,7 +42,7 @@ async function buildAlbMode(containerPort = 8080): Promise<{
   const app = new KubernetesBlueGreen("checkout", {
     serviceName: "checkout",
     namespace: "checkout-prod",
-    kubernetes,
+    ...workload,
     versions: { blue: "1.4.2", green: "1.5.0" },
   });
   const bindings = new TargetGroupBindings("checkout", {
@@ -52,7 +51,7 @@ async function buildAlbMode(containerPort = 8080): Promise<{
     servicePort: app.servicePort,
     targetGroupArns: alb.targetGroupArns,
     loadBalancerSecurityGroupId: alb.securityGroupId,
-    containerPort: kubernetes.containerPort,
+    containerPort: workload.containerPort,
   });
   await settle(
     bindings.bindingNames.blue,

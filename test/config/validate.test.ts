@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import * as path from "node:path";
 import { listStacks, parseStackFile, stackFilePath, validateStackFile } from "../../infra/config/stackFile";
 import { evaluationWindow, validateConfig } from "../../infra/config/validate";
+import { BUILT_IN_ALARM_DEFAULTS, BUILT_IN_ALARM_SCHEMAS } from "../../infra/config/rollout";
 import { parseDuration, formatDuration } from "../../infra/config/duration";
 
 const PROJECT_DIR = path.resolve(__dirname, "../..");
@@ -254,7 +255,7 @@ describe("stack config validation", () => {
       {
         name: "a 30-second period on a one-minute AWS metric",
         values: ecsStack({ "bluegreen:alarms": { errorRate: { period: "30s" } } }),
-        expect: [/^bluegreen:alarms\.errorRate\.period: AWS publishes these metrics once a minute/],
+        expect: [/^bluegreen:alarms\.errorRate\.period: is 30s; AWS publishes these metrics once a minute/],
       },
       {
         name: "an evaluation window over one day",
@@ -402,6 +403,70 @@ describe("stack config validation", () => {
     }
   });
 
+  it("accepts the kubeconfig as a secret, lists it, and never parses its value", () => {
+    const result = validate(
+      {
+        ...ecsStack({
+          "bluegreen:service": { name: "checkout", platform: "kubernetes" },
+          "bluegreen:ecs": undefined,
+        }),
+        "bluegreen:kubernetes": { image: "registry.example.com/checkout", routing: { mode: "alb" } },
+        "bluegreen:kubeconfig": "apiVersion: v1\nusers: [{ name: ci, user: { token: s3cr3t-token } }]",
+      },
+      ["bluegreen:kubeconfig"],
+    );
+    assert.ok(result.ok, result.ok ? "" : result.errors.map((error) => error.message).join("\n"));
+    assert.deepEqual(result.config.secretKeys, ["kubeconfig"]);
+    assert.ok(!JSON.stringify(result).includes("s3cr3t-token"));
+  });
+
+  it("reports every problem of a file at once, each key's own before the rules across keys", () => {
+    const errors = errorsOf(
+      lambdaStack({
+        "bluegreen:traffic": { blue: 60, green: 40 },
+        "bluegreen:lambda": { code: { s3Bucket: "artifacts", s3KeyTemplate: "orders/latest.zip" } },
+        "bluegreen:alarms": { errorRate: { threshold: 1 }, lambdaThrottles: { period: "30s" } },
+      }),
+    );
+    assert.deepEqual(errors, [
+      'bluegreen:lambda.code.s3KeyTemplate: must contain "{version}" so each colour gets its own artifact, got "orders/latest.zip"',
+      'bluegreen:alarms.lambdaThrottles.period: is 30s; AWS publishes these metrics once a minute, so any other period evaluates gaps: use a multiple of 60s such as "1m"',
+      "bluegreen:alarms.errorRate: does not apply to platform lambda; its built-in alarms are lambdaErrorRate, lambdaThrottles, lambdaDurationP95",
+      'bluegreen:stable: is required while traffic is split (blue 60, green 40): name the colour a revert goes back to, "blue" or "green"',
+    ]);
+  });
+
+  it("checks a block's own rules even when one of its fields is wrong", () => {
+    const errors = errorsOf(
+      ecsStack({
+        "bluegreen:trafic": { blue: 100, green: 0 },
+        "bluegreen:ecs": {
+          image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/checkout:1.0.0",
+          cpu: 1024,
+          memory: 512,
+        },
+      }),
+    );
+    assert.deepEqual(
+      errors.map((error) => error.split(":").slice(0, 2).join(":")),
+      ["bluegreen:ecs.image", "bluegreen:ecs.memory", "bluegreen:trafic"],
+      errors.join("\n"),
+    );
+  });
+
+  it("lists the known keys for an unknown key that is no near typo", () => {
+    const errors = errorsOf(ecsStack({ "bluegreen:canary": true }));
+    assert.match(
+      errors[0],
+      /^bluegreen:canary: unknown key\. Known keys: bluegreen:service, bluegreen:slots, .*bluegreen:kubeconfig$/,
+    );
+  });
+
+  it("suggests the nearest key for a typo inside a block", () => {
+    const errors = errorsOf(ecsStack({ "bluegreen:rollout": { pollIntervall: "10s" } }));
+    assert.match(errors[0], /^bluegreen:rollout: unknown key "pollIntervall"; did you mean "pollInterval"\?/);
+  });
+
   it("never echoes a secret value in an error", () => {
     const result = validate(ecsStack({ "bluegreen:traffic": "s3cr3t-value" }), ["bluegreen:traffic"]);
     assert.equal(result.ok, false);
@@ -416,6 +481,27 @@ describe("stack config validation", () => {
     assert.match(
       result.warnings[0]?.message ?? "",
       /clients stay pinned to a colour for 24h0m0s|clients stay pinned to a colour for 24h/,
+    );
+  });
+
+  it("states each built-in alarm's defaults as its schema makes them of an empty block", () => {
+    for (const [name, schema] of Object.entries(BUILT_IN_ALARM_SCHEMAS)) {
+      assert.deepEqual(
+        schema.unwrap().parse({}),
+        BUILT_IN_ALARM_DEFAULTS[name as keyof typeof BUILT_IN_ALARM_DEFAULTS],
+        name,
+      );
+    }
+  });
+
+  it("still warns about stickiness when another key of the load balancer is wrong", () => {
+    const result = validate(
+      ecsStack({ "bluegreen:alb": { stickiness: { enabled: true, duration: 86400 }, idleTimeout: 0 } }),
+    );
+    assert.equal(result.ok, false);
+    assert.deepEqual(
+      result.warnings.map((warning) => warning.path),
+      ["bluegreen:alb.stickiness.duration"],
     );
   });
 
@@ -483,9 +569,42 @@ describe("stack config validation", () => {
         assert.ok(!JSON.stringify(parsed.raw.values).includes("AAABAJ0xyz"));
       }
     });
-    it("reports a file that is not YAML", () => {
+    it("reports a file that is not YAML at the file, with the parser's reason", () => {
       const parsed = parseStackFile("config: [unclosed");
-      assert.ok("problems" in parsed);
+      assert.ok("problems" in parsed, "a problem, not config");
+      assert.equal(parsed.problems.length, 1);
+      assert.equal(parsed.problems[0].path, "(file)");
+      assert.match(parsed.problems[0].message, /^is not valid YAML: .+/);
+    });
+
+    const notStackFiles: { title: string; text: string; problem: { path: string; message: string } }[] = [
+      {
+        title: "a list",
+        text: "- config",
+        problem: { path: "(file)", message: "expected a mapping with a `config:` key" },
+      },
+      {
+        title: "a config that is not a mapping",
+        text: "config: [a, b]",
+        problem: { path: "config", message: "expected a mapping of config keys" },
+      },
+    ];
+    for (const { title, text, problem } of notStackFiles) {
+      it(`reports ${title} as not a stack file`, () => {
+        assert.deepEqual(parseStackFile(text), { problems: [problem] });
+      });
+    }
+
+    it("validates an empty file as one missing every required key", () => {
+      const parsed = parseStackFile("");
+      assert.ok("raw" in parsed);
+      const result = validateConfig(parsed.raw);
+      assert.equal(result.ok, false);
+      assert.deepEqual(result.ok ? [] : result.errors.map((error) => error.path), [
+        "bluegreen:service",
+        "bluegreen:slots",
+        "bluegreen:traffic",
+      ]);
     });
   });
 });

@@ -143,6 +143,32 @@ describe("the program", () => {
     });
   });
 
+  describe("the load balancer's stickiness", () => {
+    const cases: { title: string; stickiness?: unknown; seconds?: number }[] = [
+      { title: "as prod configures it", seconds: 300 },
+      { title: "switched off with a duration left in", stickiness: { enabled: false, duration: 300 } },
+    ];
+    for (const { title, stickiness, seconds } of cases) {
+      it(`reaches the production listener and the routing output only when enabled (${title})`, async () => {
+        setPreviousOutputs({ revision: 0 });
+        const alb = parseStackFile(fs.readFileSync(stackFilePath(PROJECT_DIR, "prod"), "utf8"));
+        assert.ok("raw" in alb);
+        const prodAlb = alb.raw.values["bluegreen:alb"] as Record<string, unknown>;
+        loadStack("prod", stickiness === undefined ? {} : { "bluegreen:alb": { ...prodAlb, stickiness } });
+        const outputs = await runProgram("prod");
+        if (outputs.routing.kind !== "alb") assert.fail("expected alb routing");
+        assert.equal(outputs.routing.stickinessSeconds, seconds);
+        const production = resourcesOfType("aws:lb/listener:Listener").find(
+          (listener) => listener.inputs.port === 443,
+        );
+        assert.deepEqual(
+          production?.inputs.defaultActions[0].forward.stickiness,
+          seconds === undefined ? undefined : { enabled: true, duration: seconds },
+        );
+      });
+    }
+  });
+
   describe("Lambda stack", () => {
     it("weights the alias so green gets 25% for {blue: 75, green: 25}", async () => {
       setPreviousOutputs({ revision: 0 });
@@ -193,6 +219,27 @@ describe("the program", () => {
         ],
       );
     });
+
+    const modes: { stack: string; readinessGate?: string; servicePort: number }[] = [
+      { stack: "eks-dev", readinessGate: "enabled", servicePort: 8080 },
+      { stack: "gateway-dev", servicePort: 80 },
+    ];
+    for (const { stack, readinessGate, servicePort } of modes) {
+      it(`${stack}: the namespace's readiness gate and the Services' port follow the routing mode`, async () => {
+        loadStack(stack);
+        await runProgram(stack);
+        const [namespace] = resourcesOfType("kubernetes:core/v1:Namespace");
+        assert.equal(
+          namespace.inputs.metadata.labels["elbv2.k8s.aws/pod-readiness-gate-inject"],
+          readinessGate,
+        );
+        for (const service of resourcesOfType("kubernetes:core/v1:Service")) {
+          assert.deepEqual(service.inputs.spec.ports, [
+            { name: "http", port: servicePort, targetPort: 8080, protocol: "TCP" },
+          ]);
+        }
+      });
+    }
 
     it("gateway mode weights the HTTPRoute's backends and watches the team's alarms per colour", async () => {
       loadStack("gateway-dev", {

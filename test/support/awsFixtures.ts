@@ -1,31 +1,31 @@
 /**
- * Config blocks for the AWS component tests, parsed through the real schema so they carry the same
- * defaults a stack file gets, and a way to wait until the mocks have seen every registration.
+ * Args for the AWS component tests with the defaults a stack file gets (taken from the config
+ * schema, so a component is tested with what the program passes it), and a way to wait until the
+ * mocks have seen every registration.
  */
 import * as pulumi from "@pulumi/pulumi";
-import {
-  AlarmsConfig,
-  AlbConfig,
-  EcsConfig,
-  albSchema,
-  alarmsSchema,
-  ecsSchema,
-} from "../../infra/config/schema";
+import { AlarmThreshold } from "../../components/domain";
+import { BUILT_IN_ALARM_DEFAULTS, BuiltInAlarm } from "../../infra/config/rollout";
+import { EcsConfig, ecsSchema } from "../../infra/config/schema";
 import { resources } from "./pulumi-mocks";
 
-/** A `bluegreen:alb` block: the schema's defaults plus `overrides`. */
-export function albConfig(overrides: Record<string, unknown> = {}): AlbConfig {
-  return albSchema.parse(overrides);
+/** The image repository the ECS fixtures run. */
+export const ECS_IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/checkout";
+
+/** The ECS settings of a stack that writes only `bluegreen:ecs.image`, plus `overrides`. */
+export function ecsSettings(overrides: Partial<EcsConfig> = {}): EcsConfig {
+  return { ...ecsSchema.parse({ image: ECS_IMAGE }), ...overrides };
 }
 
-/** A `bluegreen:ecs` block for an ECR repository, plus `overrides`. */
-export function ecsConfig(overrides: Record<string, unknown> = {}): EcsConfig {
-  return ecsSchema.parse({ image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/checkout", ...overrides });
-}
-
-/** A `bluegreen:alarms` block: the SOP defaults plus `overrides`. */
-export function alarmsConfig(overrides: Record<string, unknown> = {}): AlarmsConfig {
-  return alarmsSchema.parse(overrides);
+/** The built-in alarms with the SOP's defaults, each overridden field by field. */
+export function builtInAlarms(
+  overrides: Partial<Record<BuiltInAlarm, Partial<AlarmThreshold>>> = {},
+): Record<BuiltInAlarm, AlarmThreshold> {
+  const alarms = { ...BUILT_IN_ALARM_DEFAULTS };
+  for (const [name, override] of Object.entries(overrides) as [BuiltInAlarm, Partial<AlarmThreshold>][]) {
+    alarms[name] = { ...alarms[name], ...override };
+  }
+  return alarms;
 }
 
 /**

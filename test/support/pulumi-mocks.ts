@@ -12,6 +12,12 @@ export interface RecordedResource {
   // Resource inputs are whatever the provider schema says; tests read them by key.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly inputs: Record<string, any>;
+  /**
+   * What the engine answered for the resource: its inputs plus the provider's computed outputs.
+   * Recorded by the mocks; absent on resources the rule tests build by hand.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly state?: Record<string, any>;
   readonly id: string;
 }
 
@@ -115,8 +121,15 @@ void pulumi.runtime.setMocks(
   {
     newResource(args) {
       const id = args.type === "pulumi:pulumi:StackReference" ? String(args.inputs.name) : `${args.name}-id`;
-      recorded.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown>, id });
-      return { id, state: mockState(args) };
+      const state = mockState(args);
+      recorded.push({
+        type: args.type,
+        name: args.name,
+        inputs: args.inputs as Record<string, unknown>,
+        state,
+        id,
+      });
+      return { id, state };
     },
     call(args) {
       switch (args.token) {

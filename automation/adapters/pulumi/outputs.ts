@@ -1,11 +1,14 @@
 /**
- * Parses a stack's outputs (as the Automation API returns them) into the driver's `StackOutputs`.
- * Each key is checked on its own, so an error names the output that is missing or malformed; the
- * value of a secret output never appears in a message.
+ * Parses a stack's outputs (as the Automation API returns them) into the driver's `StackOutputs`,
+ * with the contract's one schema (components/domain/outputs.ts). Each key is checked on its own,
+ * so an error names the output that is missing or malformed; the value of a secret output never
+ * appears in a message.
  */
-import { z } from "zod";
-import { COLOURS, PLATFORMS, slotsSchema, trafficSchema } from "../../../infra/config/schema";
-import type { StackOutputs } from "../../../infra/outputs";
+import {
+  type StackOutputKey,
+  type StackOutputs,
+  stackOutputsSchema,
+} from "../../../components/domain/outputs";
 
 /** One output as `Stack.outputs()` returns it. */
 export interface RawOutput {
@@ -28,50 +31,8 @@ export class StackOutputsError extends Error {
   }
 }
 
-const colour = z.enum(COLOURS);
-const colourRecord = z.object({ blue: z.string().min(1), green: z.string().min(1) });
-const colourAlarms = z.object({ composite: z.string().min(1), members: z.array(z.string().min(1)) });
-
-const routingSchema = z.discriminatedUnion("kind", [
-  z.object({
-    kind: z.literal("alb"),
-    loadBalancerArn: z.string().min(1),
-    listenerArn: z.string().min(1),
-    testListenerArn: z.string().min(1),
-    targetGroupArns: colourRecord,
-    testEndpoint: z.string().min(1),
-    stickinessSeconds: z.number().int().positive().optional(),
-  }),
-  z.object({
-    kind: z.literal("lambda"),
-    functionName: z.string().min(1),
-    aliasName: z.string().min(1),
-    aliasArn: z.string().min(1),
-    versions: colourRecord,
-  }),
-  z.object({
-    kind: z.literal("gateway"),
-    namespace: z.string().min(1),
-    routeName: z.string().min(1),
-    serviceNames: colourRecord,
-  }),
-]);
-
-/** The schema of each output the driver reads, keyed by output name. */
-const OUTPUT_SCHEMAS = {
-  service: z.string().min(1),
-  platform: z.enum(PLATFORMS),
-  revision: z.number().int().min(0),
-  stableColour: colour,
-  traffic: trafficSchema,
-  slots: slotsSchema,
-  alarms: z.object({ blue: colourAlarms, green: colourAlarms, extra: z.array(z.string().min(1)) }),
-  routing: routingSchema,
-  routingUrns: z.array(z.string().startsWith("urn:pulumi:")).min(1),
-} satisfies { [K in keyof StackOutputs]-?: z.ZodType };
-
 /** The names of the outputs the driver reads. */
-export const OUTPUT_KEYS = Object.keys(OUTPUT_SCHEMAS) as (keyof StackOutputs)[];
+export const OUTPUT_KEYS = Object.keys(stackOutputsSchema.shape) as StackOutputKey[];
 
 /**
  * Parses the outputs; undefined when the stack has none (never deployed). Throws
@@ -82,7 +43,7 @@ export function parseStackOutputs(
   outputs: Readonly<Record<string, RawOutput>>,
 ): StackOutputs | undefined {
   if (Object.keys(outputs).length === 0) return undefined;
-  const parsed: Record<string, unknown> = {};
+  const present: Record<string, unknown> = {};
   const badKeys: string[] = [];
   const problems: string[] = [];
   for (const key of OUTPUT_KEYS) {
@@ -92,9 +53,9 @@ export function parseStackOutputs(
       problems.push(`output \`${key}\` is missing`);
       continue;
     }
-    const result = OUTPUT_SCHEMAS[key].safeParse(output.value);
+    const result = stackOutputsSchema.shape[key].safeParse(output.value);
     if (result.success) {
-      parsed[key] = result.data;
+      present[key] = output.value;
       continue;
     }
     badKeys.push(key);
@@ -109,5 +70,6 @@ export function parseStackOutputs(
     }
   }
   if (badKeys.length > 0) throw new StackOutputsError(stackName, badKeys, problems);
-  return parsed as unknown as StackOutputs;
+  // Every key parsed on its own above, so the whole parses; this gives the typed, frozen result.
+  return stackOutputsSchema.parse(present);
 }
