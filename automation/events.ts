@@ -3,8 +3,8 @@
  * `elapsedSeconds` since the rollout started and its `time`, both from the driver's clock (virtual
  * in a rehearsal); `--json` adds the command's `runId`.
  */
-import type { Colour, TrafficSplit } from "../infra/config/schema";
 import type { WatchedState } from "./core/alarms";
+import type { Colour, TrafficSplit } from "../components/domain";
 
 /** How a rollout ended. */
 export type Outcome = "promoted" | "rolled-back" | "aborted" | "failed" | "rejected";

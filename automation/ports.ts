@@ -3,8 +3,8 @@
  * Automation API, AWS SDK v3, Kubernetes API) and the rehearsal environment implement the same
  * interfaces, so the same driver code runs a real rollout and a rehearsal.
  */
-import type { Colour, SlotsConfig, TrafficSplit } from "../infra/config/schema";
-import type { StackOutputs } from "../infra/outputs";
+import type { SlotsConfig } from "../infra/config/schema";
+import type { Colour, TrafficSplit, StackOutputs } from "../components/domain";
 
 /** A CloudWatch alarm state. */
 export type AlarmStateValue = "OK" | "ALARM" | "INSUFFICIENT_DATA";

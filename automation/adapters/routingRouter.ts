@@ -3,9 +3,8 @@
  * once the stack's outputs are read, which happens after the preflight checks (Pulumi CLI,
  * credentials), so the choice is made on first use rather than while wiring.
  */
-import type { Colour, TrafficSplit } from "../../infra/config/schema";
-import type { Routing, StackOutputs } from "../../infra/outputs";
 import type { Readiness, TrafficRouter } from "../ports";
+import type { Colour, TrafficSplit, Routing, StackOutputs } from "../../components/domain";
 
 /** Builds the router for one kind of routing. */
 export type RouterFactories = {

@@ -3,8 +3,8 @@
  * alias without a Pulumi CLI call on every poll. The driver's own reads always go to the stack:
  * only the routers use the remembered outputs, which every read and every update refreshes.
  */
-import type { StackOutputs } from "../../infra/outputs";
 import type { ReleaseValues, StackLock, StackPort, UpdateOptions, UpdateResult } from "../ports";
+import type { StackOutputs } from "../../components/domain";
 
 /** Passes every call through and keeps the latest outputs. */
 export class TrackedStack implements StackPort {

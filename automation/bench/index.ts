@@ -12,10 +12,10 @@ import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { stackFilePath, validateStackFile } from "../../infra/config/stackFile";
 import type { BluegreenConfig } from "../../infra/config/validate";
-import { presetPlan } from "../../infra/config/validate";
 import { runRollout } from "../rollout";
 import type { EventSink, RolloutEvent } from "../events";
 import { SimulatedWorld, VirtualClock, parseScenario } from "../rehearsal";
+import { presetPlan } from "../../components/domain";
 
 const PROJECT_DIR = path.resolve(__dirname, "../..");
 const RUNS = 7;

@@ -9,7 +9,6 @@ import { LambdaClient } from "@aws-sdk/client-lambda";
 import { STSClient } from "@aws-sdk/client-sts";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import type { BluegreenConfig } from "../../infra/config/validate";
-import type { AlbRouting, GatewayRouting, LambdaRouting, StackOutputs } from "../../infra/outputs";
 import {
   AlbTrafficRouter,
   CloudWatchAlarmSource,
@@ -34,6 +33,7 @@ import type { StackPort } from "../ports";
 import { UsageError } from "./io";
 import type { ConnectRequest } from "./connection";
 import type { LoadedStack } from "./stacks";
+import type { AlbRouting, GatewayRouting, LambdaRouting, StackOutputs } from "../../components/domain";
 
 /** The AWS region of the stack: `aws:region` in its stack file, else AWS_REGION / AWS_DEFAULT_REGION. */
 export function stackRegion(request: Pick<ConnectRequest, "stack" | "io">): string {

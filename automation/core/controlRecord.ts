@@ -5,10 +5,10 @@
  * write, and writes only if nobody changed the record in between (the `version` counter), so the
  * rules decide the same way whichever store holds the record.
  */
-import type { Colour, TrafficSplit } from "../../infra/config/schema";
 import type { ControlRequest } from "../ports";
 import { combineRequests, sameRequest } from "./control";
 import { FieldReader } from "./fields";
+import type { Colour, TrafficSplit } from "../../components/domain";
 
 /** Where a run is in its plan. */
 export interface RunPosition {

@@ -3,12 +3,11 @@
  * The loop gathers the observation (alarm readings, the live split, operator requests, the
  * signal), calls `decide`, and carries the decision out.
  */
-import type { TrafficSplit } from "../../infra/config/schema";
 import type { Outcome } from "../events";
 import type { AlarmVerdict } from "./alarms";
 import type { Plan } from "./plan";
 import { remainingBakeSeconds } from "./plan";
-import { formatSplit, sameSplit } from "./split";
+import { type TrafficSplit, formatSplit, sameSplit } from "../../components/domain";
 
 /** Why a rollout is reverted. */
 export type RevertCause =

@@ -3,9 +3,9 @@
  * needs on it, and the description `bluegreen plan` prints. Time is plain numbers (seconds in the
  * plan, epoch milliseconds for instants).
  */
-import type { BuiltInAlarm, Colour, Platform } from "../../infra/config/schema";
-import type { BluegreenConfig, PlanStep } from "../../infra/config/validate";
-import { other } from "./split";
+import type { BuiltInAlarm } from "../../infra/config/schema";
+import type { BluegreenConfig } from "../../infra/config/validate";
+import { type Colour, type Platform, type PlanStep, otherColour } from "../../components/domain";
 
 /** A resolved plan: weights strictly increasing, the last one 100 (the config schema enforces it). */
 export type Plan = readonly PlanStep[];
@@ -99,7 +99,7 @@ export function describePlan(
     elapsed += step.bakeSeconds;
     return planned;
   });
-  const candidate = other(config.stable);
+  const candidate = otherColour(config.stable);
   return {
     stack,
     service: config.service.name,

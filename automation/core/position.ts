@@ -2,10 +2,14 @@
  * Where a rollout stands, derived from what the world shows (the deployed outputs and the live
  * split), never from a previous run's memory: a crashed run is simply started again with --resume.
  */
-import type { TrafficSplit } from "../../infra/config/schema";
-import type { StackOutputs } from "../../infra/outputs";
 import type { Plan } from "./plan";
-import { formatSplit, other, sameSplit } from "./split";
+import {
+  type TrafficSplit,
+  type StackOutputs,
+  formatSplit,
+  otherColour,
+  sameSplit,
+} from "../../components/domain";
 
 /** The parts of the deployed outputs the position depends on. */
 export type DeployedState = Pick<StackOutputs, "stableColour" | "traffic" | "slots">;
@@ -29,7 +33,7 @@ export function isInProgress(
   deployed: Pick<DeployedState, "stableColour" | "traffic">,
   live: TrafficSplit,
 ): boolean {
-  const candidate = other(deployed.stableColour);
+  const candidate = otherColour(deployed.stableColour);
   return deployed.traffic[candidate] > 0 || live[candidate] > 0 || !sameSplit(live, deployed.traffic);
 }
 
@@ -59,7 +63,7 @@ export function derivePosition(
   live: TrafficSplit,
   version: string,
 ): Position {
-  const candidate = other(deployed.stableColour);
+  const candidate = otherColour(deployed.stableColour);
   const liveWeight = live[candidate];
   const deployedWeight = deployed.traffic[candidate];
   if (liveWeight + live[deployed.stableColour] !== 100) {
@@ -110,7 +114,7 @@ export function assessStart(
   resume: boolean,
 ): StartDecision {
   const stable = deployed.stableColour;
-  const candidate = other(stable);
+  const candidate = otherColour(stable);
   const candidateVersion = deployed.slots[candidate].version;
   if (!isInProgress(deployed, live)) {
     if (deployed.slots[stable].version === version) {

@@ -8,9 +8,8 @@
  * back, the stack is one of the two ways to get it there, so it is retried until the deadline;
  * afterwards it only tidies up, and a few attempts are enough. A revert never re-advances.
  */
-import type { Colour, TrafficSplit } from "../../infra/config/schema";
 import { backoffDelay, REVERT_ROUND_RETRY } from "./retry";
-import { formatSplit, splitFor } from "./split";
+import { type Colour, type TrafficSplit, formatSplit, splitFor } from "../../components/domain";
 
 /** Restoring the stack is tried this many times once traffic is safely back on the stable colour. */
 export const RESTORE_ATTEMPTS = 3;

@@ -4,9 +4,9 @@
  * into text, so every line a pipeline log shows is covered by a table-driven test.
  */
 import { formatDuration } from "../../infra/config/duration";
-import { type Colour, otherColour, type TrafficSplit } from "../../infra/config/schema";
 import type { RolloutEvent } from "../events";
 import type { WatchedState } from "../core/alarms";
+import { type Colour, otherColour, type TrafficSplit } from "../../components/domain";
 
 /** What a renderer has learnt from earlier events and needs to phrase later ones. */
 export interface FormatContext {

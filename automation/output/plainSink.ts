@@ -2,10 +2,10 @@
  * The renderer for CI logs: one readable line per event and no cursor control, because a log
  * viewer shows every `\r` rewrite as a line of its own.
  */
-import type { Colour } from "../../infra/config/schema";
 import type { EventSink, RolloutEvent } from "../events";
 import { formatEventLine } from "./format";
 import type { TextWriter } from "./writer";
+import type { Colour } from "../../components/domain";
 
 /** Seconds between two bake progress lines: often enough to see progress, rare enough to read the log. */
 export const PLAIN_BAKE_INTERVAL_SECONDS = 60;

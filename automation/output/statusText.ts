@@ -2,8 +2,8 @@
  * The text of `bluegreen status`: colours and versions, configured against actual weights (drift
  * called out), alarm states, and whether a rollout is in progress and watched.
  */
-import { COLOURS, type Colour, type TrafficSplit } from "../../infra/config/schema";
 import type { AlarmStateValue } from "../ports";
+import { COLOURS, type Colour, type TrafficSplit } from "../../components/domain";
 
 /** What status shows; the driver's StatusReport has this shape. */
 export interface StatusView {

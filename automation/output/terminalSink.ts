@@ -2,10 +2,10 @@
  * The renderer for a terminal: a live line rewritten in place (`\r` and erase-line) with the step,
  * the weight and the bake countdown, and permanent lines for everything worth scrolling back to.
  */
-import type { Colour } from "../../infra/config/schema";
 import type { EventSink, RolloutEvent } from "../events";
 import { type FormattedLine, type Tone, formatBaking, formatElapsed, formatEvent } from "./format";
 import type { TextWriter } from "./writer";
+import type { Colour } from "../../components/domain";
 
 /** Options of the terminal renderer. */
 export interface TerminalSinkOptions {

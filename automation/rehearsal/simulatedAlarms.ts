@@ -2,7 +2,6 @@
  * The simulated stack's CloudWatch alarms: every colour's composite and members plus the team's
  * extra alarms, all OK until an event says otherwise, read as DescribeAlarms answers.
  */
-import { COLOURS, Colour } from "../../infra/config/schema";
 import type { BluegreenConfig } from "../../infra/config/validate";
 import type { AlarmReading, AlarmSource, AlarmStateValue } from "../ports";
 import type { ScenarioProblem } from "./scenario";
@@ -14,6 +13,7 @@ import {
   memberAlarmName,
   simulatedAlarmNames,
 } from "./simulatedProgram";
+import { COLOURS, Colour } from "../../components/domain";
 
 interface AlarmEntry {
   readonly state: AlarmStateValue;

@@ -3,9 +3,9 @@
  * Scenario faults open windows of virtual time; a few finer switches, which a scenario cannot
  * express, let tests reproduce faults that last less than a retry or that race the driver.
  */
-import type { Colour, TrafficSplit } from "../../infra/config/schema";
 import type { StackLock } from "../ports";
 import type { FaultKind } from "./scenario";
+import type { Colour, TrafficSplit } from "../../components/domain";
 
 /** Faults that hold during a window of virtual time. */
 export type WindowKind =

@@ -3,11 +3,21 @@
  * it exports and the inputs of the resources a release changes. The simulated stack diffs these
  * inputs to count the resources an update touches, as a Pulumi preview would.
  */
-import { COLOURS, Colour, otherColour, platformProfile } from "../../infra/config/schema";
+import { platformProfile } from "../../infra/config/schema";
 import type { BluegreenConfig } from "../../infra/config/validate";
-import type { AlbRouting, GatewayRouting, LambdaRouting, Routing, StackOutputs } from "../../infra/outputs";
-import { albTargetGroupWeights, lambdaAliasRouting } from "../../infra/weights";
 import type { ReleaseValues } from "../ports";
+import {
+  COLOURS,
+  Colour,
+  otherColour,
+  type AlbRouting,
+  type GatewayRouting,
+  type LambdaRouting,
+  type Routing,
+  type StackOutputs,
+  albTargetGroupWeights,
+  lambdaAliasRouting,
+} from "../../components/domain";
 
 /** The region simulated ARNs name (the one the engine mocks use). */
 export const SIMULATED_REGION = "eu-west-1";

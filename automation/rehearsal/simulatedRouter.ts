@@ -3,14 +3,12 @@
  * alias, an HTTPRoute), written directly as the driver's revert path does, plus each colour's
  * readiness and pre-traffic check. Errors are the ones the platform's API would give.
  */
-import type { Colour, TrafficSplit } from "../../infra/config/schema";
 import type { BluegreenConfig } from "../../infra/config/validate";
-import type { Routing } from "../../infra/outputs";
-import { isSplit } from "../core/split";
 import type { Readiness, TrafficRouter } from "../ports";
 import { abortError, awsServiceError, kubernetesApiError, throwIfAborted } from "./simulatedErrors";
 import type { SimulatedFaults } from "./simulatedFaults";
 import type { SimulatedDeployment } from "./simulatedProgram";
+import { type Colour, type TrafficSplit, type Routing, isSplit } from "../../components/domain";
 
 /** One direct write through the traffic router. */
 export interface RecordedWrite {

@@ -3,15 +3,13 @@
  * updates (full or targeted at the routing) that count the resources they change as a preview
  * would, previews, and its lock. Errors are shaped like the Automation API's.
  */
-import { Colour, TrafficSplit, otherColour } from "../../infra/config/schema";
 import type { BluegreenConfig } from "../../infra/config/validate";
-import type { StackOutputs } from "../../infra/outputs";
-import { sameSplit } from "../core/split";
 import type { ReleaseValues, StackLock, StackPort, UpdateOptions, UpdateResult } from "../ports";
 import { commandError, throwIfAborted } from "./simulatedErrors";
 import type { SimulatedFaults } from "./simulatedFaults";
 import { SimulatedDeployment, changedResources, simulateProgram } from "./simulatedProgram";
 import type { SimulatedRouter } from "./simulatedRouter";
+import { Colour, TrafficSplit, otherColour, type StackOutputs, sameSplit } from "../../components/domain";
 
 /** One update the simulated stack applied. */
 export interface RecordedUpdate {

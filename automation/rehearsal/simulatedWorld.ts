@@ -4,9 +4,7 @@
  * driver's ports and all moving on a virtual clock. Scenario events change the world at their
  * time; faults change how the ports behave during their window and not outside it.
  */
-import type { Colour, TrafficSplit } from "../../infra/config/schema";
 import type { BluegreenConfig } from "../../infra/config/validate";
-import type { StackOutputs } from "../../infra/outputs";
 import type { DriverDeps } from "../rollout";
 import type { EventSink } from "../events";
 import type { AlarmSource, ReleaseValues, StackPort, TrafficRouter } from "../ports";
@@ -21,6 +19,7 @@ import type { RecordedWrite } from "./simulatedRouter";
 import { SimulatedStack, copyValues } from "./simulatedStack";
 import type { RecordedUpdate, RecordedValueWrite } from "./simulatedStack";
 import type { VirtualClock } from "./virtualClock";
+import type { Colour, TrafficSplit, StackOutputs } from "../../components/domain";
 
 export type { RecordedUpdate, RecordedValueWrite } from "./simulatedStack";
 export type { RecordedWrite } from "./simulatedRouter";

@@ -6,9 +6,9 @@
  * renders.
  */
 import { z } from "zod";
-import { COLOURS } from "../../infra/config/schema";
 import { EVALUATION_STATES } from "../core/alarms";
 import type { RolloutEvent } from "../events";
+import { COLOURS } from "../../components/domain";
 
 /** What every event line carries, besides its type's own fields. */
 export interface EventStamp {

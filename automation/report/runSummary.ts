@@ -3,7 +3,6 @@
  * happened (not as planned), the alarms seen, the revert, and the candidate's weight over time.
  * Pure: the stream in, a plain value out.
  */
-import type { Colour } from "../../infra/config/schema";
 import type { Outcome } from "../events";
 import {
   EventStreamError,
@@ -12,6 +11,7 @@ import {
   type StreamLine,
   type UnknownStreamEvent,
 } from "./eventStream";
+import type { Colour } from "../../components/domain";
 
 /** An alarm seen leaving OK during the run. */
 export interface AlarmSighting {

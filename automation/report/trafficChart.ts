@@ -3,8 +3,8 @@
  * moments of alarms and the revert. One model, drawn twice: as a Mermaid block for GitHub and as
  * a standalone SVG for everything else, so both show the same points.
  */
-import type { Colour } from "../../infra/config/schema";
 import type { RunSummary, WeightPoint } from "./runSummary";
+import type { Colour } from "../../components/domain";
 
 /** A moment the chart calls out with a vertical marker. */
 export interface ChartMarker {

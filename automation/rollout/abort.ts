@@ -1,12 +1,9 @@
 /**
  * `bluegreen abort` when no driver takes the request: revert the rollout in progress now.
  */
-import type { TrafficSplit } from "../../infra/config/schema";
 import type { BluegreenConfig } from "../../infra/config/validate";
-import type { StackOutputs } from "../../infra/outputs";
 import { isInProgress } from "../core/position";
 import { READ_RETRY } from "../core/retry";
-import { formatSplit, other, splitFor } from "../core/split";
 import { Emitter } from "./emitter";
 import { describeError } from "./failures";
 import { readSplit } from "./liveSplit";
@@ -14,6 +11,13 @@ import { ReleaseWriter } from "./release";
 import { retrying } from "./retrying";
 import { revertTraffic, stickinessSeconds } from "./revert";
 import { result, type DriverDeps, type RolloutResult } from "./types";
+import {
+  type TrafficSplit,
+  type StackOutputs,
+  formatSplit,
+  otherColour,
+  splitFor,
+} from "../../components/domain";
 
 /**
  * Reverts the rollout in progress now, for `bluegreen abort` when no driver takes the request:
@@ -51,7 +55,7 @@ export async function abortRollout(
     return finish(result("failed", `could not read where the rollout stands: ${describeError(error)}`));
   }
   const stable = outputs.stableColour;
-  const candidate = other(stable);
+  const candidate = otherColour(stable);
   const versions = {
     stable,
     candidate,

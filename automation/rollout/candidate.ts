@@ -3,10 +3,10 @@
  * until it can take traffic, and run the pre-traffic check. Each failure stops the rollout with
  * a cause the revert and the result name.
  */
-import { splitFor } from "../core/split";
 import type { Readiness } from "../ports";
 import type { RunContext } from "./context";
 import { describeError, RolloutStop } from "./failures";
+import { splitFor } from "../../components/domain";
 
 /** Writes the candidate's slot (still at 0%) and runs a full update. */
 export async function deployCandidate(run: RunContext): Promise<void> {

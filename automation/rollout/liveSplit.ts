@@ -1,9 +1,8 @@
 /**
  * The live split as the driver trusts it.
  */
-import type { TrafficSplit } from "../../infra/config/schema";
-import { isSplit } from "../core/split";
 import type { TrafficRouter } from "../ports";
+import { type TrafficSplit, isSplit } from "../../components/domain";
 
 /**
  * The live split, checked: an answer that is not a split counts as a failed read, so a broken

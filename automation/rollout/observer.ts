@@ -4,7 +4,6 @@
  * failure counters of a step, and emits `alarm` when a watched alarm changes state and
  * `alarm-read-failed` when a poll could not read them.
  */
-import type { TrafficSplit } from "../../infra/config/schema";
 import { evaluateAlarms, type UnknownPolicy, type WatchedState } from "../core/alarms";
 import type { Observation } from "../core/decide";
 import { READ_RETRY } from "../core/retry";
@@ -14,6 +13,7 @@ import { describeError } from "./failures";
 import { readSplit } from "./liveSplit";
 import type { OperatorChannel } from "./operator";
 import { retrying, type RetryTime } from "./retrying";
+import type { TrafficSplit } from "../../components/domain";
 
 /** What the observer watches, and with what. */
 export interface PollObserverOptions {

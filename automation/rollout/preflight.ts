@@ -4,19 +4,17 @@
  * `preflight` event. Where the rollout stands is derived from the deployed outputs and the live
  * split, never from memory.
  */
-import type { Colour } from "../../infra/config/schema";
-import type { StackOutputs } from "../../infra/outputs";
 import { evaluateAlarms, preflightAlarms, uniqueNames, type WatchedState } from "../core/alarms";
 import type { RevertCause } from "../core/decide";
 import { assessStart, type Position } from "../core/position";
 import { READ_RETRY } from "../core/retry";
-import { other } from "../core/split";
 import type { AlarmReading } from "../ports";
 import type { Emitter } from "./emitter";
 import { describeError, PreflightFailure, throwIfSignalled } from "./failures";
 import { readSplit } from "./liveSplit";
 import { retrying } from "./retrying";
 import type { DriverDeps, RolloutRequest } from "./types";
+import { type Colour, type StackOutputs, otherColour } from "../../components/domain";
 
 /** What the preflight established. */
 export interface Prepared {
@@ -77,7 +75,7 @@ export async function preflight(
     );
   }
   const stable = outputs.stableColour;
-  const candidate = other(stable);
+  const candidate = otherColour(stable);
   passed(
     "outputs",
     `revision ${outputs.revision}: ${stable} runs ${outputs.slots[stable].version} at ${outputs.traffic[stable]}%`,

@@ -3,13 +3,12 @@
  * revision each time) and runs an update, and, when an update throws, reads the outputs to see
  * whether it saved anyway (`up()` can fail after the update was saved when its follow-up calls fail).
  */
-import type { StackOutputs } from "../../infra/outputs";
 import { READ_RETRY } from "../core/retry";
-import { sameSplit } from "../core/split";
 import type { ReleaseValues, StackPort } from "../ports";
 import type { Emitter } from "./emitter";
 import { describeError } from "./failures";
 import { retrying, type RetryTime } from "./retrying";
+import { type StackOutputs, sameSplit } from "../../components/domain";
 
 /** How an update ended. */
 export type UpdateOutcome =

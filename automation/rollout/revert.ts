@@ -5,7 +5,6 @@
  * carries each one out and reports it. It runs on its own signal: a cancelled run must still revert.
  */
 import type { BluegreenConfig } from "../../infra/config/validate";
-import type { Colour, TrafficSplit } from "../../infra/config/schema";
 import {
   nextRevertAction,
   recordRevert,
@@ -14,8 +13,6 @@ import {
   type RevertStepResult,
 } from "../core/revert";
 import { markTransient, READ_RETRY, REVERT_RETRY } from "../core/retry";
-import { formatSplit, sameSplit } from "../core/split";
-import type { StackOutputs } from "../../infra/outputs";
 import type { ReleaseValues } from "../ports";
 import type { Emitter } from "./emitter";
 import { describeError } from "./failures";
@@ -23,6 +20,13 @@ import { readSplit } from "./liveSplit";
 import type { ReleaseWriter } from "./release";
 import { retrying } from "./retrying";
 import type { DriverDeps } from "./types";
+import {
+  type Colour,
+  type TrafficSplit,
+  formatSplit,
+  sameSplit,
+  type StackOutputs,
+} from "../../components/domain";
 
 /** What a revert should do. */
 export interface RevertTask {

@@ -10,7 +10,6 @@
  * from memory.
  */
 import { outcomeOf } from "../core/decide";
-import { splitFor } from "../core/split";
 import { awaitReadiness, checkBeforeTraffic, deployCandidate } from "./candidate";
 import { RunContext } from "./context";
 import { Emitter } from "./emitter";
@@ -22,6 +21,7 @@ import { ReleaseWriter } from "./release";
 import { revertTraffic, stickinessSeconds } from "./revert";
 import { promote, runSteps } from "./steps";
 import { result, type DriverDeps, type RolloutRequest, type RolloutResult } from "./types";
+import { splitFor } from "../../components/domain";
 
 /**
  * Runs one rollout to its end. Never rejects for expected failures: every outcome, rejections

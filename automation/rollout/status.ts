@@ -2,14 +2,13 @@
  * `bluegreen status`: what is deployed, what is live, whether a rollout is in progress and whether
  * a driver watches it.
  */
-import type { Colour, TrafficSplit } from "../../infra/config/schema";
 import type { BluegreenConfig } from "../../infra/config/validate";
 import { uniqueNames } from "../core/alarms";
 import { isInProgress } from "../core/position";
-import { other, sameSplit } from "../core/split";
 import type { AlarmStateValue } from "../ports";
 import { readSplit } from "./liveSplit";
 import type { DriverDeps } from "./types";
+import { type Colour, type TrafficSplit, otherColour, sameSplit } from "../../components/domain";
 
 /** What `bluegreen status` shows. */
 export interface StatusReport {
@@ -49,7 +48,7 @@ export async function readStatus(
   }
   const actual = await readSplit(deps.router);
   const stable = outputs.stableColour;
-  const candidate = other(stable);
+  const candidate = otherColour(stable);
   const names = uniqueNames([
     outputs.alarms[stable].composite,
     ...outputs.alarms[stable].members,

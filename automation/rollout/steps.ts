@@ -3,16 +3,15 @@
  * and verify it live, bake it while the pure core decides at every poll, then promote the
  * candidate with a full update. A decision to revert, or any failure, throws a `RolloutStop`.
  */
-import type { TrafficSplit } from "../../infra/config/schema";
 import { decide, type Decision } from "../core/decide";
 import { nextPollAt } from "../core/plan";
 import { READ_RETRY } from "../core/retry";
-import { formatSplit, sameSplit, splitFor } from "../core/split";
 import type { RunContext } from "./context";
 import { describeError, RolloutStop } from "./failures";
 import { readSplit } from "./liveSplit";
 import type { PollObserver } from "./observer";
 import { retrying } from "./retrying";
+import { type TrafficSplit, formatSplit, sameSplit, splitFor } from "../../components/domain";
 
 /**
  * Shifts and bakes each step from `first` on, asking the core at every poll. Returns who ended

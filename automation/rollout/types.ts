@@ -3,10 +3,10 @@
  * result. The CLI, the rehearsal and the tests build these; the rooms of `automation/rollout/` share
  * them.
  */
-import type { Colour } from "../../infra/config/schema";
 import type { BluegreenConfig } from "../../infra/config/validate";
 import { EXIT_CODES, type EventSink, type Outcome } from "../events";
 import type { AlarmSource, Clock, ControlChannel, Random, StackPort, TrafficRouter } from "../ports";
+import type { Colour } from "../../components/domain";
 
 /** What the driver runs against: the ports, the event sink and the sources of time and chance. */
 export interface DriverDeps {

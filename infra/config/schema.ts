@@ -47,22 +47,6 @@ import {
   rolloutSchema,
 } from "./rollout";
 
-// re-export: importers move to components/domain
-export { PLATFORMS, type Platform } from "../../components/domain/outputs";
-// re-export: importers move to components/domain
-export {
-  LOG_RETENTION_DAYS,
-  MAX_SERVICE_NAME_LENGTH,
-  type AlarmThreshold,
-} from "../../components/domain/rules";
-// re-export: importers move to components/domain
-export {
-  COLOURS,
-  otherColour,
-  describe,
-  type Colour,
-  type TrafficSplit,
-} from "../../components/domain/traffic";
 // The blocks live in modules of their own; this module is the schema's one entry point.
 export {
   KUBERNETES_ROUTING_MODES,

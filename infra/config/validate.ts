@@ -19,8 +19,6 @@ import {
 } from "./schema";
 import { fieldsOf, nearest, schemaAt } from "./fields";
 
-// re-export: importers move to components/domain
-export { presetPlan, type PlanStep } from "../../components/domain/traffic";
 // The validated config and the alarms' evaluation window are part of what validation gives callers.
 export { evaluationWindow } from "./schema";
 export type { BluegreenConfig } from "./schema";

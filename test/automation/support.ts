@@ -3,7 +3,6 @@
  * driver against the simulated world on a virtual clock that refuses to run away, recording every
  * event and every draw on the random source.
  */
-import type { Colour, TrafficSplit } from "../../infra/config/schema";
 import { BluegreenConfig, requireValidConfig } from "../../infra/config/validate";
 import type { DriverDeps } from "../../automation/rollout";
 import type { RolloutEvent } from "../../automation/events";
@@ -11,6 +10,7 @@ import type { ReleaseValues } from "../../automation/ports";
 import { awsServiceError } from "../../automation/rehearsal/simulatedErrors";
 import { SimulatedWorld } from "../../automation/rehearsal/simulatedWorld";
 import { VirtualClock } from "../../automation/rehearsal/virtualClock";
+import type { Colour, TrafficSplit } from "../../components/domain";
 
 /** How much virtual time a test may use before the clock calls it a runaway loop. */
 const RUNAWAY_MS = 24 * 3_600_000;

@@ -5,11 +5,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { listStacks, parseStackFile, stackFilePath } from "../../infra/config/stackFile";
 import { defineStack } from "../../infra/program";
 import { readStackConfig, readStackSecrets } from "../../infra/programConfig";
-import { StackOutputs } from "../../infra/outputs";
 import { resources, resourcesOfType, setPreviousOutputs, valueOf } from "../support/pulumi-mocks";
 import { assertAll } from "../support/awsRules";
 import { assertLambdaAliases } from "../support/lambdaRules";
 import { assertKubernetesRules } from "../support/kubernetesRules";
+import { StackOutputs } from "../../components/domain";
 
 const PROJECT_DIR = path.resolve(__dirname, "../..");
 

@@ -11,15 +11,21 @@ import {
   ModifyListenerCommand,
   type TargetGroupTuple,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { COLOURS, type Colour, type RolloutConfig, type TrafficSplit } from "../../../infra/config/schema";
-import type { AlbRouting } from "../../../infra/outputs";
-import { albTargetGroupWeights, percentFromAlbWeights } from "../../../infra/weights";
+import { type RolloutConfig } from "../../../infra/config/schema";
 import type { Readiness, TrafficRouter } from "../../ports";
 import type { TrafficRouterCommonOptions } from "../routerOptions";
 import { type FetchLike, runHttpChecks, serviceHostFetch } from "./http-check";
 import { SystemClock } from "../systemClock";
 import type { Clock } from "../../ports";
 import { type Resolvable, resolveValue } from "./resolvable";
+import {
+  COLOURS,
+  type Colour,
+  type TrafficSplit,
+  type AlbRouting,
+  albTargetGroupWeights,
+  percentFromAlbWeights,
+} from "../../../components/domain";
 
 /** Options of an `AlbTrafficRouter`. */
 export interface AlbTrafficRouterOptions extends TrafficRouterCommonOptions {

@@ -10,19 +10,20 @@ import {
   type LambdaClient,
   UpdateAliasCommand,
 } from "@aws-sdk/client-lambda";
-import {
-  type Colour,
-  type RolloutConfig,
-  type TrafficSplit,
-  otherColour,
-} from "../../../infra/config/schema";
-import type { LambdaRouting } from "../../../infra/outputs";
-import { lambdaAliasRouting, percentFromAliasRouting } from "../../../infra/weights";
+import { type RolloutConfig } from "../../../infra/config/schema";
 import { markTransient } from "../../core/retry";
 import type { Clock, Readiness, TrafficRouter } from "../../ports";
 import type { TrafficRouterCommonOptions } from "../routerOptions";
 import { SystemClock } from "../systemClock";
 import { type Resolvable, resolveValue } from "./resolvable";
+import {
+  type Colour,
+  type TrafficSplit,
+  otherColour,
+  type LambdaRouting,
+  lambdaAliasRouting,
+  percentFromAliasRouting,
+} from "../../../components/domain";
 
 /** What the router works on: the alias and each colour's version, and the colour a revert returns to. */
 export interface LambdaRouterTarget {

@@ -3,9 +3,8 @@
  * rollout, and a preflight that asks the API server for each before anything moves: a revert that
  * fails with 403 would find out at the worst moment.
  */
-import { COLOURS } from "../../../infra/config/schema";
-import type { GatewayRouting } from "../../../infra/outputs";
 import type { AccessRequest, KubernetesAccessReview } from "./kubernetesApi";
+import { COLOURS, type GatewayRouting } from "../../../components/domain";
 
 /** Where the Role that grants these permissions is described. */
 export const GATEWAY_RBAC_EXAMPLE = "docs/kubernetes-revert-rbac.yaml";

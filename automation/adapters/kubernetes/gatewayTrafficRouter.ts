@@ -3,8 +3,7 @@
  * route's rules, read and written directly through the Kubernetes API, with readiness from each
  * colour's Deployment and pre-traffic checks through the API server's service proxy.
  */
-import { COLOURS, type Colour, type RolloutConfig, type TrafficSplit } from "../../../infra/config/schema";
-import type { GatewayRouting } from "../../../infra/outputs";
+import { type RolloutConfig } from "../../../infra/config/schema";
 import { markTransient } from "../../core/retry";
 import type { Clock, Readiness, TrafficRouter } from "../../ports";
 import type { TrafficRouterCommonOptions } from "../routerOptions";
@@ -19,6 +18,7 @@ import type {
   KubernetesApi,
 } from "./kubernetesApi";
 import { statusCodeOf } from "./kubernetesApi";
+import { COLOURS, type Colour, type TrafficSplit, type GatewayRouting } from "../../../components/domain";
 
 /** Options of a `GatewayTrafficRouter`. */
 export interface GatewayTrafficRouterOptions extends TrafficRouterCommonOptions {

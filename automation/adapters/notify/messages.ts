@@ -5,9 +5,9 @@
  * messages out, so the cadence is tested without a clock.
  */
 import { formatDuration } from "../../../infra/config/duration";
-import type { Colour } from "../../../infra/config/schema";
 import type { Outcome, RolloutEvent } from "../../events";
 import type { Notification, NotificationSeverity } from "./notifier";
+import type { Colour } from "../../../components/domain";
 
 /** The SOP's progress cadence: an update at least this long after the previous message. */
 export const PROGRESS_INTERVAL_SECONDS = 15 * 60;

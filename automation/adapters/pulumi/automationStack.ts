@@ -13,7 +13,6 @@
  */
 import * as os from "node:os";
 import type { OpMap, OpType, PulumiCommand } from "@pulumi/pulumi/automation";
-import type { StackOutputs } from "../../../infra/outputs";
 import type { ReleaseValues, StackLock, StackPort, UpdateOptions, UpdateResult } from "../../ports";
 import { Deadline, withDeadline } from "./deadline";
 import {
@@ -39,6 +38,7 @@ import {
   resolveReleaseValues,
   validateValuesToWrite,
 } from "./values";
+import type { StackOutputs } from "../../../components/domain";
 
 /** How to build an `AutomationStack`. */
 export interface AutomationStackOptions {

@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
-import type { TrafficSplit } from "../../../infra/config/schema";
-import type { GatewayRouting, StackOutputs } from "../../../infra/outputs";
 import { RoutingRouter } from "../../../automation/adapters/routingRouter";
 import type { TrafficRouter } from "../../../automation/ports";
 import { SimulatedWorld } from "../../../automation/rehearsal/simulatedWorld";
 import { VirtualClock } from "../../../automation/rehearsal/virtualClock";
 import { exampleConfig } from "../../support/exampleConfigs";
+import type { TrafficSplit, GatewayRouting, StackOutputs } from "../../../components/domain";
 
 const GATEWAY_ROUTING: GatewayRouting = {
   kind: "gateway",

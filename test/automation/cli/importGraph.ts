@@ -19,7 +19,7 @@ export interface ImportEdge {
 export type Sources = ReadonlyMap<string, string>;
 
 /** Every `.ts` file under `dir` of the repository at `root`, read into memory. */
-export function readSources(root: string, dir: string): Map<string, string> {
+export function readSources(root: string, ...dirs: string[]): Map<string, string> {
   const sources = new Map<string, string>();
   const walk = (relative: string): void => {
     for (const entry of fs.readdirSync(path.join(root, relative), { withFileTypes: true })) {
@@ -30,7 +30,7 @@ export function readSources(root: string, dir: string): Map<string, string> {
       }
     }
   };
-  walk(dir);
+  for (const dir of dirs) walk(dir);
   return sources;
 }
 
@@ -99,6 +99,9 @@ const under = (dir: string) => (file: string) => file.startsWith(`${dir}/`);
 const isCli = under("automation/cli");
 const isOutput = under("automation/output");
 const isCore = under("automation/core");
+const isDomain = under("components/domain");
+/** Packages the domain may use: it describes data and rules, so a schema library is all it needs. */
+const DOMAIN_PACKAGES = new Set(["zod"]);
 
 /** Every break of the layout rules, one line each; empty when the sources keep them. */
 export function layoutViolations(sources: Sources): string[] {
@@ -114,8 +117,11 @@ export function layoutViolations(sources: Sources): string[] {
       if (isOutput(file) && isCli(edge.target)) {
         violations.push(`${file} imports ${edge.target}: output must not depend on the CLI`);
       }
-      if (isCore(file) && !isCore(edge.target) && !edge.typeOnly) {
+      if (isCore(file) && !isCore(edge.target) && !isDomain(edge.target) && !edge.typeOnly) {
         violations.push(`${file} imports ${edge.target} for more than types: the core stays pure`);
+      }
+      if (isDomain(file) && !isDomain(edge.target) && !DOMAIN_PACKAGES.has(edge.target)) {
+        violations.push(`${file} imports ${edge.target}: the domain imports nothing but zod`);
       }
     }
   }

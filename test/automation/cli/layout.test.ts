@@ -6,7 +6,7 @@ const ROOT = path.resolve(__dirname, "../../..");
 
 describe("the automation layout", () => {
   it("keeps every rule in the sources as they are", () => {
-    const sources = readSources(ROOT, "automation");
+    const sources = readSources(ROOT, "automation", "components/domain");
     assert.ok(sources.has("automation/cli/main.ts"), "the sources were found");
     assert.deepEqual(layoutViolations(sources), []);
   });
@@ -94,11 +94,32 @@ describe("the automation layout", () => {
         violation: /automation\/core\/plan\.ts imports zod/,
       },
       {
+        name: "the core importing values from the domain",
+        sources: {
+          "automation/core/plan.ts": 'import { splitFor } from "../../components/domain";',
+          "components/domain/index.ts": "",
+        },
+        violation: undefined,
+      },
+      {
+        name: "the domain importing the project",
+        sources: {
+          "components/domain/traffic.ts": 'import { NAMESPACE } from "../../infra/config/validate";',
+        },
+        violation:
+          /components\/domain\/traffic\.ts imports infra\/config\/validate\.ts: the domain imports nothing but zod/,
+      },
+      {
+        name: "the domain importing a package other than zod",
+        sources: { "components/domain/outputs.ts": 'import * as pulumi from "@pulumi/pulumi";' },
+        violation: /imports @pulumi\/pulumi: the domain imports nothing but zod/,
+      },
+      {
         name: "the core importing only types from outside itself",
         sources: {
           "automation/core/plan.ts":
-            'import type { PlanStep } from "../../infra/config/validate";\nimport { other } from "./split";',
-          "automation/core/split.ts": "",
+            'import type { BluegreenConfig } from "../../infra/config/validate";\nimport { isSplit } from "./alarms";',
+          "automation/core/alarms.ts": "",
         },
         violation: undefined,
       },

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { StackOutputs } from "../../../infra/outputs";
 import type { AccessRequest } from "../../../automation/adapters/kubernetes";
 import { UsageError } from "../../../automation/cli/io";
 import { loadStack } from "../../../automation/cli/stacks";
@@ -13,6 +12,7 @@ import { SimulatedWorld } from "../../../automation/rehearsal/simulatedWorld";
 import { VirtualClock } from "../../../automation/rehearsal/virtualClock";
 import { FakeKubernetesApi } from "../adapters/kubernetes/fakeKubernetesApi";
 import { ecsStack, makeProject, testIo } from "./support";
+import type { StackOutputs } from "../../../components/domain";
 
 const REPO_STACKS = path.join(__dirname, "..", "..", "..", "stacks");
 

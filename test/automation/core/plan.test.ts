@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { nextPollAt, planDuration, remainingBakeSeconds } from "../../../automation/core/plan";
-import { formatSplit, isSplit, other, sameSplit, splitFor } from "../../../automation/core/split";
+import { formatSplit, isSplit, otherColour, sameSplit, splitFor } from "../../../components/domain";
 
 const SOP = [
   { weight: 10, bakeSeconds: 300 },
@@ -103,8 +103,8 @@ describe("core/split", () => {
   it("sameSplit, other and formatSplit", () => {
     assert.equal(sameSplit({ blue: 90, green: 10 }, { blue: 90, green: 10 }), true);
     assert.equal(sameSplit({ blue: 90, green: 10 }, { blue: 75, green: 25 }), false);
-    assert.equal(other("blue"), "green");
-    assert.equal(other("green"), "blue");
+    assert.equal(otherColour("blue"), "green");
+    assert.equal(otherColour("green"), "blue");
     assert.equal(formatSplit({ blue: 90, green: 10 }), "blue 90 / green 10");
   });
 });

@@ -6,7 +6,7 @@ import {
   isInProgress,
   stepForWeight,
 } from "../../../automation/core/position";
-import type { TrafficSplit } from "../../../infra/config/schema";
+import type { TrafficSplit } from "../../../components/domain";
 
 const SOP = [
   { weight: 10, bakeSeconds: 300 },

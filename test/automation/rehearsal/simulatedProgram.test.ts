@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import type { Colour } from "../../../infra/config/schema";
 import type { BluegreenConfig } from "../../../infra/config/validate";
 import type { ReleaseValues } from "../../../automation/ports";
 import {
@@ -8,6 +7,7 @@ import {
   simulatedAlarmNames,
 } from "../../../automation/rehearsal/simulatedProgram";
 import { exampleConfig } from "../../support/exampleConfigs";
+import type { Colour } from "../../../components/domain";
 
 function valuesOf(config: BluegreenConfig): ReleaseValues {
   return { traffic: config.traffic, slots: config.slots, stable: config.stable, revision: config.revision };

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import type { TrafficSplit } from "../../../infra/config/schema";
 import type { RolloutEvent } from "../../../automation/events";
 import type { AlarmReading, AlarmStateValue } from "../../../automation/ports";
 import { MemoryControlChannel } from "../../../automation/rehearsal/memoryControlChannel";
@@ -8,6 +7,7 @@ import { Emitter } from "../../../automation/rollout/emitter";
 import { PollObserver } from "../../../automation/rollout/observer";
 import { OperatorChannel } from "../../../automation/rollout/operator";
 import { throttling } from "../support";
+import type { TrafficSplit } from "../../../components/domain";
 
 const WATCHED = ["svc-green-deploy", "svc-green-errorRate"];
 const EXPECTED: TrafficSplit = { blue: 90, green: 10 };

@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
-import type { TrafficSplit } from "../../../infra/config/schema";
-import type { StackOutputs } from "../../../infra/outputs";
 import type { RolloutEvent } from "../../../automation/events";
 import type { ReleaseValues, StackPort, UpdateOptions } from "../../../automation/ports";
 import { VirtualClock } from "../../../automation/rehearsal/virtualClock";
 import { Emitter } from "../../../automation/rollout/emitter";
 import { ReleaseWriter, type ReleaseUpdate, type UpdateOutcome } from "../../../automation/rollout/release";
 import { throttling } from "../support";
+import type { TrafficSplit, StackOutputs } from "../../../components/domain";
 
 const WRITTEN: Omit<ReleaseValues, "revision"> = {
   traffic: { blue: 75, green: 25 },

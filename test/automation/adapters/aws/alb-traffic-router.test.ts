@@ -11,9 +11,9 @@ import { mockClient } from "aws-sdk-client-mock";
 import { AlbTrafficRouter } from "../../../../automation/adapters/aws/alb-traffic-router";
 import type { FetchLike } from "../../../../automation/adapters/aws/http-check";
 import type { RolloutConfig } from "../../../../infra/config/schema";
-import type { AlbRouting } from "../../../../infra/outputs";
 import { isTransient } from "../../../../automation/core/retry";
 import { asTheDriverRetries, awsError, instantClock } from "./helpers";
+import type { AlbRouting } from "../../../../components/domain";
 
 // Mocking the instance, not the class, leaves every other ELBv2 client in the test run alone.
 const client = new ElasticLoadBalancingV2Client({ region: "eu-west-1" });

@@ -15,10 +15,10 @@ import {
   LambdaTrafficRouter,
   type LambdaRouterTarget,
 } from "../../../../automation/adapters/aws/lambda-traffic-router";
-import type { Colour, RolloutConfig } from "../../../../infra/config/schema";
-import type { LambdaRouting } from "../../../../infra/outputs";
+import type { RolloutConfig } from "../../../../infra/config/schema";
 import { isTransient } from "../../../../automation/core/retry";
 import { asTheDriverRetries, awsError, instantClock } from "./helpers";
+import type { Colour, LambdaRouting } from "../../../../components/domain";
 
 const ROUTING: LambdaRouting = {
   kind: "lambda",

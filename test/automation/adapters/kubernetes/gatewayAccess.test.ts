@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
-import type { GatewayRouting } from "../../../../infra/outputs";
 import {
   GATEWAY_RBAC_EXAMPLE,
   checkGatewayAccess,
   gatewayRevertPermissions,
 } from "../../../../automation/adapters/kubernetes/gatewayAccess";
 import type { AccessRequest } from "../../../../automation/adapters/kubernetes/kubernetesApi";
+import type { GatewayRouting } from "../../../../components/domain";
 
 const ROUTING: GatewayRouting = {
   kind: "gateway",

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import type { RolloutConfig, TrafficSplit } from "../../../../infra/config/schema";
-import type { GatewayRouting } from "../../../../infra/outputs";
+import type { RolloutConfig } from "../../../../infra/config/schema";
 import { GatewayTrafficRouter } from "../../../../automation/adapters/kubernetes/gatewayTrafficRouter";
 import {
   type DeploymentState,
@@ -11,6 +10,7 @@ import {
 import { isTransient } from "../../../../automation/core/retry";
 import { asTheDriverRetries, instantClock } from "../aws/helpers";
 import { FakeKubernetesApi } from "./fakeKubernetesApi";
+import type { TrafficSplit, GatewayRouting } from "../../../../components/domain";
 
 const NAMESPACE = "catalog-dev";
 const ROUTING: GatewayRouting = {

@@ -6,7 +6,7 @@ import type { OpMap, PreviewOptions, UpOptions } from "@pulumi/pulumi/automation
 import type { HistoryEntry, StackHandle, UpOutcome } from "../../../../automation/adapters/pulumi/handle";
 import type { RawOutput } from "../../../../automation/adapters/pulumi/outputs";
 import type { RawConfigValue } from "../../../../automation/adapters/pulumi/values";
-import type { StackOutputs } from "../../../../infra/outputs";
+import type { StackOutputs } from "../../../../components/domain";
 
 /** Outputs a deployed ALB stack exports. */
 export function albOutputs(overrides: Partial<StackOutputs> = {}): StackOutputs {
