@@ -8,7 +8,7 @@ import type { Readiness, TrafficRouter } from "../ports";
 import { abortError, awsServiceError, kubernetesApiError, throwIfAborted } from "./simulatedErrors";
 import type { SimulatedFaults } from "./simulatedFaults";
 import type { SimulatedDeployment } from "./simulatedProgram";
-import { type Colour, type TrafficSplit, type Routing, isSplit } from "../../components/domain";
+import { type Colour, type TrafficSplit, type Routing, splitProblem } from "../../components/domain";
 
 /** One direct write through the traffic router. */
 export interface RecordedWrite {
@@ -133,7 +133,7 @@ export class SimulatedRouter {
     const deployment = this.requireDeployment();
     this.requireServing();
     const kind = deployment.outputs.routing.kind;
-    if (!wellFormed(split)) {
+    if (splitProblem(split) !== undefined) {
       const message = `invalid traffic split blue ${split.blue}, green ${split.green}: each must be a whole percent 0-100 and the two must sum to 100`;
       const error =
         kind === "gateway"
@@ -267,6 +267,3 @@ export class SimulatedRouter {
 }
 
 /** Whether the platform would take the split; a plain boolean, so a refused one keeps its type for the message. */
-function wellFormed(split: TrafficSplit): boolean {
-  return isSplit(split);
-}

@@ -18,7 +18,14 @@ import type {
   KubernetesApi,
 } from "./kubernetesApi";
 import { statusCodeOf } from "./kubernetesApi";
-import { COLOURS, type Colour, type TrafficSplit, type GatewayRouting } from "../../../components/domain";
+import {
+  COLOURS,
+  type Colour,
+  type GatewayRouting,
+  type TrafficSplit,
+  percentFromHttpRouteWeights,
+  splitProblem,
+} from "../../../components/domain";
 
 /** Options of a `GatewayTrafficRouter`. */
 export interface GatewayTrafficRouterOptions extends TrafficRouterCommonOptions {
@@ -231,8 +238,7 @@ function percentOf(view: RuleView, routing: GatewayRouting): TrafficSplit {
       `${routeName(routing)} rule ${view.index} gives both colours weight 0, so the gateway answers 500 for it; set the split again with \`bluegreen abort\` or \`pulumi up\``,
     );
   }
-  const blue = Math.round((view.weights.blue * 100) / total);
-  return { blue, green: 100 - blue };
+  return percentFromHttpRouteWeights(view.weights);
 }
 
 /** The split of the route; every rule that routes to the colours must agree. */
@@ -277,13 +283,9 @@ function reweigh(route: HttpRoute, routing: GatewayRouting, split: TrafficSplit,
 }
 
 function assertSplit(split: TrafficSplit): void {
-  const valid = COLOURS.every(
-    (colour) => Number.isInteger(split[colour]) && split[colour] >= 0 && split[colour] <= 100,
-  );
-  if (!valid || split.blue + split.green !== 100) {
-    throw new Error(
-      `invalid traffic split blue ${split.blue}, green ${split.green}: each must be a whole percent 0-100 and the two must sum to 100`,
-    );
+  const problem = splitProblem(split);
+  if (problem !== undefined) {
+    throw new Error(`invalid traffic split blue ${split.blue}, green ${split.green}: ${problem}`);
   }
 }
 
