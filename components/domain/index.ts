@@ -4,6 +4,7 @@
  * (which must validate their args when used on their own), the config schema, the program and the
  * driver all share it.
  */
+export * from "./echo";
 export * from "./outputs";
 export * from "./rules";
 export * from "./traffic";

@@ -193,7 +193,7 @@ export const VERSION_PLACEHOLDER = "{version}";
 export function artifactKeyTemplateProblem(template: string): string | undefined {
   return template.includes(VERSION_PLACEHOLDER)
     ? undefined
-    : `must contain "${VERSION_PLACEHOLDER}" so each colour gets its own artifact, got ${JSON.stringify(template)}`;
+    : `must contain "${VERSION_PLACEHOLDER}" so each colour gets its own artifact, got ${describe(template)}`;
 }
 
 /** The S3 key of one colour's artifact. */

@@ -7,15 +7,14 @@
  * watch it there.
  */
 import { z } from "zod";
+import { describeInput } from "./echo";
 
-/** Renders a value for an error message: strings quoted, structures as JSON, nothing as "nothing". */
+/**
+ * Renders a value for an error message: strings quoted, structures as JSON, nothing as "nothing",
+ * cut by the echo rule (`describeInput`) so a 10 kB value cannot bury the message about it.
+ */
 export function describe(value: unknown): string {
-  if (value === undefined) return "nothing";
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
+  return describeInput(value);
 }
 
 /** The two colours a service runs in. */
@@ -205,7 +204,7 @@ export function lambdaAliasRouting(
   for (const colour of [stable, candidate]) {
     if (!PUBLISHED_VERSION.test(versions[colour])) {
       throw new Error(
-        `the ${colour} version must be a published version number, got ${JSON.stringify(versions[colour])} (never $LATEST)`,
+        `the ${colour} version must be a published version number, got ${describe(versions[colour])} (never $LATEST)`,
       );
     }
   }

@@ -21,7 +21,7 @@ export function duration(range: { readonly min: number; readonly max: number }) 
       if (seconds < range.min || seconds > range.max) {
         ctx.addIssue({
           code: "custom",
-          message: `must be between ${range.min}s and ${range.max}s, got ${JSON.stringify(text)} (${seconds}s)`,
+          message: `must be between ${range.min}s and ${range.max}s, got ${describe(text)} (${seconds}s)`,
         });
         return z.NEVER;
       }

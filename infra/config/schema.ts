@@ -9,6 +9,7 @@
  * reference and `stacks/bluegreen.schema.json` are generated from it (`npm run generate`).
  */
 import { z } from "zod";
+import { ECHO_LIMIT } from "../../components/domain/echo";
 import { PLATFORMS, Platform, slotVersionsSchema, versionSchema } from "../../components/domain/outputs";
 import {
   AlarmThreshold,
@@ -69,8 +70,12 @@ export const serviceSchema = z.strictObject({
           `expected lower-case letters, digits and hyphens, starting with a letter, got ${describe(issue.input)}`,
       })
       .max(MAX_SERVICE_NAME_LENGTH, {
-        error: (issue) =>
-          `must be at most ${MAX_SERVICE_NAME_LENGTH} characters so that "<name>-green" plus the 8-character suffix fits the 32-character target group limit, got ${describe(issue.input)} (${String(issue.input).length})`,
+        error: (issue) => {
+          const length = String(issue.input).length;
+          // A long name's echo already ends with its length.
+          const echo = length > ECHO_LIMIT ? describe(issue.input) : `${describe(issue.input)} (${length})`;
+          return `must be at most ${MAX_SERVICE_NAME_LENGTH} characters so that "<name>-green" plus the 8-character suffix fits the 32-character target group limit, got ${echo}`;
+        },
       }),
     `lower-case letters, digits, hyphens; at most ${MAX_SERVICE_NAME_LENGTH} characters so \`<name>-green\` plus the provider's 8-character suffix fits the 32-character target group limit`,
   ),
@@ -352,7 +357,7 @@ export function crossKeyRules(config: NamespaceValues, ctx: z.RefinementCtx<Name
       if (!isLabelValue(version)) {
         fail(
           ["slots", colour, "version"],
-          `on Kubernetes the version is a label value: ${LABEL_VALUE_RULE}, got ${JSON.stringify(version)}`,
+          `on Kubernetes the version is a label value: ${LABEL_VALUE_RULE}, got ${describe(version)}`,
         );
       }
     }

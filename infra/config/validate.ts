@@ -165,7 +165,7 @@ function problemsOf(issue: z.core.$ZodIssue): ConfigProblem[] {
       return [
         {
           path,
-          message: `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((key) => JSON.stringify(key)).join(", ")}; ${hints.length > 0 ? `did you mean ${hints.map((hint) => JSON.stringify(hint)).join(", ")}? ` : ""}this block takes ${known.join(", ")}`,
+          message: `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((key) => describe(key)).join(", ")}; ${hints.length > 0 ? `did you mean ${hints.map((hint) => JSON.stringify(hint)).join(", ")}? ` : ""}this block takes ${known.join(", ")}`,
         },
       ];
     }
