@@ -165,6 +165,15 @@ export function nearest(name: string, known: readonly string[]): string | undefi
   return best && best.distance <= Math.max(2, Math.floor(name.length / 3)) ? best.candidate : undefined;
 }
 
+/**
+ * Whether `name` is a misspelling of `target` rather than a name of its own: the same once case,
+ * hyphens and underscores are ignored (`Blue-Green`), or at most two edits away (`bluegren`).
+ */
+export function isNearMiss(name: string, target: string): boolean {
+  const folded = name.toLowerCase().replace(/[-_]/g, "");
+  return name !== target && editDistance(folded, target.toLowerCase()) <= 2;
+}
+
 /** Levenshtein distance: insertions, deletions and substitutions to turn `a` into `b`. */
 function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, index) => index);

@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { ConfigProblem, RawStackConfig, ValidationResult, validateConfig } from "./validate";
+import { ConfigProblem, RawStackConfig, ValidationResult, isSecureValue, validateConfig } from "./validate";
 
 /** The directory that holds the stack files, relative to the project (Pulumi.yaml `stackConfigDir`). */
 export const STACK_CONFIG_DIR = "stacks";
@@ -45,14 +45,14 @@ export function parseStackFile(text: string): { raw: RawStackConfig } | { proble
   const values: Record<string, unknown> = {};
   const secretKeys = new Set<string>();
   for (const [key, value] of Object.entries(config as Record<string, unknown>)) {
-    if (isSecure(value)) {
+    if (isSecureValue(value)) {
       secretKeys.add(key);
       values[key] = "[secret]";
     } else {
       values[key] = value;
     }
   }
-  return { raw: { values, secretKeys } };
+  return { raw: { values, secretKeys, typed: true } };
 }
 
 /** Reads and validates one stack file. */
@@ -70,14 +70,4 @@ export function validateStackFile(file: string): ValidationResult {
   const parsed = parseStackFile(text);
   if ("problems" in parsed) return { ok: false, errors: parsed.problems, warnings: [] };
   return validateConfig(parsed.raw);
-}
-
-function isSecure(value: unknown): boolean {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    !Array.isArray(value) &&
-    Object.keys(value).length === 1 &&
-    "secure" in value
-  );
 }

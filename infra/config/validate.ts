@@ -17,7 +17,7 @@ import {
   configSchema,
   namespaceSchema,
 } from "./schema";
-import { fieldsOf, nearest, schemaAt } from "./fields";
+import { fieldsOf, isNearMiss, nearest, schemaAt } from "./fields";
 
 // The validated config and the alarms' evaluation window are part of what validation gives callers.
 export { evaluationWindow } from "./schema";
@@ -66,10 +66,32 @@ export function formatProblems(problems: readonly ConfigProblem[], source?: stri
 export interface RawStackConfig {
   readonly values: Readonly<Record<string, unknown>>;
   readonly secretKeys: ReadonlySet<string>;
+  /**
+   * The values carry their YAML types, as a stack file read by the CLI does: a quoted `"3"` is
+   * text, not a number. The Pulumi runtime hands every scalar over as text, so without this
+   * flag text that reads as a number or a boolean is taken as one.
+   * @default false
+   */
+  readonly typed?: boolean;
 }
 
 /** What the schema sees of a secret: that it is there, never its value. */
 const SECRET_PLACEHOLDER = { secure: "[secret]" };
+
+/** What a stack file's author reads where a secret sits in a key that must be plain text. */
+const PLAIN_TEXT_ONLY =
+  "this key cannot be a secret: set it in plain text (`pulumi config set` without `--secret`)";
+
+/** Whether a value is a Pulumi secret as a stack file writes it: `{ secure: <ciphertext> }`. */
+export function isSecureValue(value: unknown): boolean {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.keys(value).length === 1 &&
+    "secure" in value
+  );
+}
 
 const KNOWN_KEYS = Object.keys(namespaceSchema.shape);
 
@@ -90,11 +112,22 @@ export function validateConfig(raw: RawStackConfig): ValidationResult {
   const fileOrder: string[] = [];
   const problems: Located[] = [];
   const refused = new Set<string>();
+  const secretPaths: PropertyKey[][] = [];
   for (const [fullKey, value] of Object.entries(raw.values)) {
     if (value === undefined) continue;
     const separator = fullKey.indexOf(":");
-    if (separator < 0 || fullKey.slice(0, separator) !== NAMESPACE) continue;
+    if (separator < 0) continue;
+    const prefix = fullKey.slice(0, separator);
     const key = fullKey.slice(separator + 1);
+    if (prefix !== NAMESPACE) {
+      // Pulumi hands a misspelled namespace to the program like any other, and the program never
+      // reads it: the value would silently have no effect.
+      if (isNearMiss(prefix, NAMESPACE)) {
+        fileOrder.push(fullKey);
+        problems.push({ path: fullKey, order: fileOrder.length - 1, message: namespaceTypo(prefix, key) });
+      }
+      continue;
+    }
     fileOrder.push(key);
     const secretKey = (SECRET_KEYS as readonly string[]).includes(key);
     const secretValue = raw.secretKeys.has(fullKey);
@@ -105,11 +138,20 @@ export function validateConfig(raw: RawStackConfig): ValidationResult {
         order: fileOrder.length - 1,
         message: secretKey
           ? `must be a secret: set it with \`pulumi config set --secret ${fullKey}\``
-          : "is not a secret value: set it in plain text (it is reviewed in pull requests)",
+          : PLAIN_TEXT_ONLY,
       });
       continue;
     }
-    namespace[key] = secretValue ? SECRET_PLACEHOLDER : normaliseValue(value);
+    if (secretValue) {
+      namespace[key] = SECRET_PLACEHOLDER;
+      continue;
+    }
+    const plain = withoutSecrets(normaliseValue(value, raw.typed === true), [key]);
+    for (const at of plain.secrets) {
+      secretPaths.push(at);
+      problems.push({ path: keyPath(at), order: fileOrder.length - 1, message: PLAIN_TEXT_ONLY });
+    }
+    namespace[key] = plain.value;
   }
 
   const result = configSchema.safeParse(namespace, { reportInput: true });
@@ -117,6 +159,8 @@ export function validateConfig(raw: RawStackConfig): ValidationResult {
   for (const issue of result.success ? [] : result.error.issues) {
     const [key] = issue.path;
     if (refused.has(String(key))) continue;
+    // A secret inside a key is reported once, as a secret, whatever the schema expected there.
+    if (secretPaths.some((at) => at.every((part, index) => issue.path[index] === part))) continue;
     for (const problem of problemsOf(issue)) {
       if (issue.code === "custom" && issue.params?.crossKey === CROSS_KEY.crossKey) {
         crossKey.push(problem);
@@ -233,17 +277,16 @@ function partialWarnings(namespace: Readonly<Record<string, unknown>>): ConfigPr
 
 /**
  * Pulumi hands the program structured values as JSON text and scalars as plain text; YAML hands
- * the CLI real objects. Both reach the schema in the same shape.
+ * the CLI real objects. Both reach the schema in the same shape. A typed value's text stays text
+ * unless it is a structure `pulumi config set` wrote as JSON.
  */
-function normaliseValue(value: unknown): unknown {
+function normaliseValue(value: unknown, typed: boolean): unknown {
   if (typeof value !== "string") return value;
   const trimmed = value.trim();
   if (
     trimmed.startsWith("{") ||
     trimmed.startsWith("[") ||
-    /^-?\d+(\.\d+)?$/.test(trimmed) ||
-    trimmed === "true" ||
-    trimmed === "false"
+    (!typed && (/^-?\d+(\.\d+)?$/.test(trimmed) || trimmed === "true" || trimmed === "false"))
   ) {
     try {
       return JSON.parse(trimmed);
@@ -252,4 +295,29 @@ function normaliseValue(value: unknown): unknown {
     }
   }
   return value;
+}
+
+/**
+ * A copy of a plain key's value with every secret inside it replaced by the placeholder, and the
+ * paths where they were: the schema never sees a ciphertext, so no message can echo one.
+ */
+function withoutSecrets(value: unknown, at: PropertyKey[]): { value: unknown; secrets: PropertyKey[][] } {
+  if (isSecureValue(value)) return { value: SECRET_PLACEHOLDER, secrets: [at] };
+  if (typeof value !== "object" || value === null) return { value, secrets: [] };
+  const secrets: PropertyKey[][] = [];
+  const inner = (child: unknown, part: PropertyKey) => {
+    const plain = withoutSecrets(child, [...at, part]);
+    secrets.push(...plain.secrets);
+    return plain.value;
+  };
+  const copy = Array.isArray(value)
+    ? value.map((child: unknown, index) => inner(child, index))
+    : Object.fromEntries(Object.entries(value).map(([name, child]) => [name, inner(child, name)]));
+  return secrets.length > 0 ? { value: copy, secrets } : { value, secrets };
+}
+
+/** The message for a key whose namespace is a misspelling of this project's. */
+function namespaceTypo(prefix: string, key: string): string {
+  const meant = KNOWN_KEYS.includes(key) ? key : (nearest(key, KNOWN_KEYS) ?? key);
+  return `unknown namespace ${describe(prefix)}, so nothing reads this key; did you mean ${NAMESPACE}:${meant}?`;
 }
