@@ -218,10 +218,26 @@ function alarmName(problem: (name: string) => string | undefined) {
   });
 }
 
+/** A list of alarm names, each named once: a repeated name is a copy-paste slip, never intended. */
+function alarmNames(problem: (name: string) => string | undefined) {
+  return z.array(alarmName(problem)).superRefine((names, ctx) => {
+    const first = new Map<string, number>();
+    names.forEach((name, index) => {
+      const earlier = first.get(name);
+      if (earlier === undefined) first.set(name, index);
+      else
+        ctx.addIssue({
+          code: "custom",
+          path: [index],
+          message: `names ${describe(name)} again (first at [${earlier}]): list each alarm once`,
+        });
+    });
+  });
+}
+
 /** The alarms that judge one colour: at least one, and no more than a composite rule can name. */
 function colourAlarmNames() {
-  return z
-    .array(alarmName(ruleAlarmNameProblem))
+  return alarmNames(ruleAlarmNameProblem)
     .min(1, { error: "name at least one alarm, or the colour would always look healthy" })
     .max(MAX_RULE_ALARMS, { error: `a composite alarm rule names at most ${MAX_RULE_ALARMS} alarms` });
 }
@@ -260,8 +276,8 @@ export const BUILT_IN_ALARM_SCHEMAS = {
 export const alarmsSchema = z.strictObject({
   ...BUILT_IN_ALARM_SCHEMAS,
   extra: documented(
-    z.array(alarmName(alarmNameProblem)).prefault([]),
-    "names of alarms the team owns (business metrics), watched like the built-in ones",
+    alarmNames(alarmNameProblem).prefault([]),
+    "names of alarms the team owns (business metrics), each named once, watched like the built-in ones; they watch the service as a whole, so they do not judge a colour",
   ),
   colourAlarms: documented(
     z
@@ -272,6 +288,10 @@ export const alarmsSchema = z.strictObject({
       .optional(),
     "Kubernetes gateway mode: the CloudWatch alarms the team owns that judge each colour; each colour's composite alarm is built over them",
     { required: "gateway mode", collapse: true },
+  ),
+  allowNone: documented(
+    z.boolean({ error: (issue) => `expected true or false, got ${describe(issue.input)}` }).prefault(false),
+    "roll out even though no alarm judges the new colour (every built-in alarm disabled): `validate` and `plan` warn, and a rollout promotes the new colour whatever it does. Without it such a stack is refused",
   ),
   notifications: documented(
     z

@@ -30,6 +30,7 @@ import {
   splitSumCheck,
 } from "../../components/domain/traffic";
 import { formatDuration } from "./duration";
+import { judgingAlarms, unjudgedProblem } from "./judging";
 import { documented, integer } from "./fields";
 import {
   KubernetesRoutingMode,
@@ -345,6 +346,12 @@ export function crossKeyRules(config: NamespaceValues, ctx: z.RefinementCtx<Name
           ["alarms", "colourAlarms"],
           "applies only to Kubernetes in gateway mode; other platforms get built-in alarms per colour (use alarms.extra for the team's own)",
         );
+      }
+      // Outside gateway mode both colours get the same built-in alarms; gateway mode names at
+      // least one alarm per colour, or is refused above.
+      const judged = gatewayMode || judgingAlarms(profile.alarms, resolveAlarms(alarms), "blue").length > 0;
+      if (!judged && !alarms.allowNone) {
+        fail(["alarms"], unjudgedProblem(service.platform, profile.alarms));
       }
     }
   }

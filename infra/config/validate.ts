@@ -4,7 +4,8 @@
  * form. Secret keys are recognised here and never parsed.
  */
 import { z } from "zod";
-import { PlanStep, describe } from "../../components/domain/traffic";
+import { PlanStep, describe, otherColour } from "../../components/domain/traffic";
+import { judgingAlarms, unjudgedReason } from "./judging";
 import { formatDuration } from "./duration";
 import { resolvePlan } from "./rollout";
 import {
@@ -16,6 +17,7 @@ import {
   SECRET_KEYS,
   configSchema,
   namespaceSchema,
+  platformProfile,
 } from "./schema";
 import { fieldsOf, isNearMiss, nearest, schemaAt } from "./fields";
 
@@ -177,7 +179,10 @@ export function validateConfig(raw: RawStackConfig): ValidationResult {
     ...crossKey,
   ];
   const warnings = result.success
-    ? stickinessWarnings(result.data.alb?.stickiness, result.data.rollout.plan)
+    ? [
+        ...unjudgedWarnings(result.data),
+        ...stickinessWarnings(result.data.alb?.stickiness, result.data.rollout.plan),
+      ]
     : partialWarnings(namespace);
   if (!result.success || errors.length > 0) return { ok: false, errors, warnings };
   return { ok: true, config: result.data, warnings };
@@ -242,6 +247,19 @@ function keyPath(path: readonly PropertyKey[]): string {
     else text += `${index === 0 ? ":" : "."}${String(part)}`;
   });
   return text;
+}
+
+/** A stack that allows a rollout with nothing judging the new colour, said as loudly as a warning can. */
+function unjudgedWarnings(config: BluegreenConfig): ConfigProblem[] {
+  if (!config.alarms.allowNone) return [];
+  const platformAlarms = platformProfile(config.service.platform, config.kubernetes?.routing.mode).alarms;
+  if (judgingAlarms(platformAlarms, config.alarms, otherColour(config.stable)).length > 0) return [];
+  return [
+    {
+      path: `${NAMESPACE}:alarms.allowNone`,
+      message: `NOTHING JUDGES THE NEW COLOUR: ${unjudgedReason(config.service.platform, platformAlarms)}, so a rollout shifts traffic to it step by step and promotes it to 100% whatever it does; no alarm can revert it. Enable a built-in alarm in bluegreen:alarms to have it judged`,
+    },
+  ];
 }
 
 /**

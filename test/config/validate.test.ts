@@ -387,7 +387,9 @@ describe("stack config validation", () => {
         name: "a secret where plain config belongs",
         values: ecsStack({ "bluegreen:traffic": "[secret]" }),
         secretKeys: ["bluegreen:traffic"],
-        expect: [/^bluegreen:traffic: this key cannot be a secret: set it in plain text \(`pulumi config set` without `--secret`\)$/],
+        expect: [
+          /^bluegreen:traffic: this key cannot be a secret: set it in plain text \(`pulumi config set` without `--secret`\)$/,
+        ],
       },
     ];
     for (const testCase of cases) {
