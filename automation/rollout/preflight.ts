@@ -15,6 +15,8 @@ import { readSplit } from "./liveSplit";
 import { retrying } from "./retrying";
 import type { DriverDeps, RolloutRequest } from "./types";
 import { type Colour, type StackOutputs, otherColour } from "../../components/domain";
+import { judgingAlarms, unjudgedReason } from "../../infra/config/judging";
+import { platformProfile } from "../../infra/config/schema";
 
 /** What the preflight established. */
 export interface Prepared {
@@ -85,9 +87,11 @@ export async function preflight(
   const start = assessStart(plan, outputs, live, request.version, request.resume);
   if (start.kind === "reject") throw new PreflightFailure(start.check, start.reason);
 
+  // A composite over no members judges nothing, so it is not counted as watching the candidate.
+  const deployed = outputs.alarms[candidate];
+  const judged = deployed.members.length > 0;
   const watched = uniqueNames([
-    outputs.alarms[candidate].composite,
-    ...outputs.alarms[candidate].members,
+    ...(judged ? [deployed.composite, ...deployed.members] : []),
     ...outputs.alarms.extra,
   ]);
   const base = { outputs, stable, candidate, watched, revision: Math.max(outputs.revision, config.revision) };
@@ -109,6 +113,14 @@ export async function preflight(
         ? `resuming: ${request.version} is deployed to ${candidate} with no traffic`
         : `${candidate} gets ${request.version}; ${stable} keeps serving ${outputs.slots[stable].version}`,
   );
+
+  const unjudged = unjudgedBy(config, candidate, judged ? undefined : deployed.composite);
+  if (unjudged !== undefined && !config.alarms.allowNone) {
+    throw new PreflightFailure(
+      "alarms",
+      `no alarm judges ${candidate}: ${unjudged}; enable a built-in alarm in bluegreen:alarms, or set bluegreen:alarms.allowNone: true to roll out with nothing judging it`,
+    );
+  }
 
   let readings: AlarmReading[];
   try {
@@ -141,8 +153,30 @@ export async function preflight(
       revertAtOnce: { cause: "alarm", reason: problem },
     };
   }
-  passed("alarms", `${watched.length} watched alarms: ${describeStates(states)}`);
+  passed(
+    "alarms",
+    `${watched.length} watched alarms: ${describeStates(states)}${unjudged === undefined ? "" : `; none judges ${candidate} (${unjudged}; bluegreen:alarms.allowNone is true)`}`,
+  );
   return { ...base, initialStates: states, from: start.from, resumed: start.resumed };
+}
+
+/**
+ * Why nothing judges the candidate, or undefined when something does: the config it is deployed
+ * with (the schema's rule, held again here for a config that never went through it), or the
+ * deployed stack, whose composite may have no members.
+ */
+function unjudgedBy(
+  config: RolloutRequest["config"],
+  candidate: Colour,
+  emptyComposite: string | undefined,
+): string | undefined {
+  const platformAlarms = platformProfile(config.service.platform, config.kubernetes?.routing.mode).alarms;
+  if (judgingAlarms(platformAlarms, config.alarms, candidate).length === 0) {
+    return unjudgedReason(config.service.platform, platformAlarms);
+  }
+  return emptyComposite === undefined
+    ? undefined
+    : `the deployed composite alarm ${emptyComposite} has no member alarms`;
 }
 
 function describeStates(states: Readonly<Record<string, WatchedState>>): string {
