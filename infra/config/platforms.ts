@@ -57,11 +57,17 @@ export const networkSchema = z.strictObject({
   ),
   assignPublicIp: documented(z.boolean().prefault(false), "only for task subnets without a NAT gateway"),
   ingressCidrs: documented(
-    z.array(cidr).min(1).prefault(["0.0.0.0/0"]),
+    z
+      .array(cidr)
+      .min(1, { error: 'list at least one CIDR, such as "0.0.0.0/0" for everyone' })
+      .prefault(["0.0.0.0/0"]),
     "who may reach the production listener",
   ),
   testIngressCidrs: documented(
-    z.array(cidr).min(1).prefault(["10.0.0.0/8"]),
+    z
+      .array(cidr)
+      .min(1, { error: 'list at least one CIDR, such as "10.0.0.0/8" for the pipelines\' network' })
+      .prefault(["10.0.0.0/8"]),
     "who may reach the test listener (pipelines)",
   ),
 });
@@ -227,16 +233,32 @@ export const ecsSchema = z
     if (problem !== undefined) ctx.addIssue({ code: "custom", path: ["memory"], message: problem });
   });
 
+function bucketMessage(issue: { input?: unknown }): string {
+  return `expected an S3 bucket name of 3 to 63 characters, got ${describe(issue.input)}`;
+}
+
 /** `bluegreen:lambda`: the function whose published versions are the two colours. */
 export const lambdaSchema = z.strictObject({
   runtime: documented(z.string().prefault("nodejs22.x"), "the Lambda runtime"),
   handler: documented(z.string().prefault("index.handler"), "the function's handler"),
-  architecture: documented(z.enum(["x86_64", "arm64"]).prefault("arm64"), "the instruction set"),
+  architecture: documented(
+    z
+      .enum(["x86_64", "arm64"], {
+        error: (issue) => `expected "x86_64" or "arm64", got ${describe(issue.input)}`,
+      })
+      .prefault("arm64"),
+    "the instruction set",
+  ),
   memorySize: documented(integer("MiB", 128, 10_240).prefault(256), "memory in MiB"),
   timeout: documented(integer("seconds", 1, 900).prefault(30), "seconds an invocation may run"),
   code: documented(
     z.strictObject({
-      s3Bucket: documented(z.string().min(3).max(63), "the bucket the artifacts live in"),
+      s3Bucket: documented(
+        z
+          .string({ error: bucketMessage })
+          .check(z.minLength(3, { error: bucketMessage }), z.maxLength(63, { error: bucketMessage })),
+        "the bucket the artifacts live in",
+      ),
       s3KeyTemplate: documented(
         checkedText(artifactKeyTemplateProblem),
         "the artifact's key; `{version}` is replaced by the slot version",

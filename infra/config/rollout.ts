@@ -48,7 +48,7 @@ const preTrafficCheckSchema = z.strictObject({
   paths: documented(
     z
       .array(httpCheckPath)
-      .min(1)
+      .min(1, { error: "list at least one path to request, or set preTrafficCheck.enabled: false" })
       .prefault([{ path: "/health", expectStatus: 200 }]),
     "requests to the test listener before the candidate gets traffic (ECS, Kubernetes alb mode), or through the API server's service proxy (Kubernetes gateway mode)",
   ),
@@ -196,6 +196,9 @@ function alarmSchema(defaults: (typeof ALARM_DEFAULTS)[BuiltInAlarm], unit: stri
       ),
     })
     .superRefine((alarm, ctx) => {
+      // A field that failed its own check reaches this rule as written: it is reported once, there.
+      const fields: unknown[] = [alarm.threshold, alarm.period, alarm.evaluationPeriods];
+      if (!fields.every((value) => typeof value === "number")) return;
       for (const problem of alarmWindowProblems(alarm)) {
         ctx.addIssue({
           code: "custom",

@@ -235,7 +235,39 @@ function problemsOf(issue: z.core.$ZodIssue): ConfigProblem[] {
         },
       ];
     default:
-      return [{ path, message: issue.message }];
+      return [{ path, message: RAW_ZOD_MESSAGE.test(issue.message) ? ownWords(issue) : issue.message }];
+  }
+}
+
+/** zod's own wording, which names neither the value nor the fix: each schema gives its own. */
+export const RAW_ZOD_MESSAGE = /^(Too (small|big)|Invalid |Unrecognized )/;
+
+/**
+ * A message in the house style for an issue whose schema gave none, so a check added without
+ * one still names the value instead of leaking zod's wording.
+ */
+function ownWords(issue: z.core.$ZodIssue): string {
+  const got = `got ${describe(issue.input)}`;
+  switch (issue.code) {
+    case "too_small":
+    case "too_big": {
+      const bound = issue.code === "too_small" ? `at least ${issue.minimum}` : `at most ${issue.maximum}`;
+      const unit =
+        issue.origin === "array" || issue.origin === "set"
+          ? " items"
+          : issue.origin === "string"
+            ? " characters"
+            : "";
+      return `expected ${bound}${unit}, ${got}`;
+    }
+    case "invalid_value":
+      return `expected ${issue.values.map((value) => describe(value)).join(" or ")}, ${got}`;
+    case "invalid_key": {
+      const inner = issue.issues[0]?.message;
+      return inner !== undefined && !RAW_ZOD_MESSAGE.test(inner) ? inner : `is not a valid key here, ${got}`;
+    }
+    default:
+      return `is not valid here, ${got}`;
   }
 }
 

@@ -3,6 +3,10 @@ import * as path from "node:path";
 import { listStacks, parseStackFile, stackFilePath, validateStackFile } from "../../infra/config/stackFile";
 import { evaluationWindow, validateConfig } from "../../infra/config/validate";
 import { BUILT_IN_ALARM_DEFAULTS, BUILT_IN_ALARM_SCHEMAS } from "../../infra/config/rollout";
+import { RAW_ZOD_MESSAGE } from "../../infra/config/validate";
+import { namespaceSchema } from "../../infra/config/schema";
+import { fieldsOf, unwrap } from "../../infra/config/fields";
+import { z } from "zod";
 import { parseDuration, formatDuration } from "../../infra/config/duration";
 
 const PROJECT_DIR = path.resolve(__dirname, "../..");
@@ -384,6 +388,159 @@ describe("stack config validation", () => {
         expect: [/^bluegreen:kubeconfig: must be a secret/],
       },
       {
+        name: "a misspelled namespace, which would silently have no effect",
+        values: ecsStack({ "bluegren:rollout": { preset: "careful" } }),
+        expect: [
+          /^bluegren:rollout: unknown namespace "bluegren", so nothing reads this key; did you mean bluegreen:rollout\?$/,
+        ],
+      },
+      {
+        name: "the namespace with a hyphen",
+        values: ecsStack({ "blue-green:alarms": { extra: ["checkout-orders-drop"] } }),
+        expect: [/^blue-green:alarms: unknown namespace "blue-green".*did you mean bluegreen:alarms\?$/],
+      },
+      {
+        name: "the namespace in another case with an underscore, and a typo in the key too",
+        values: ecsStack({ "Blue_Green:rollot": { preset: "careful" } }),
+        expect: [/^Blue_Green:rollot: unknown namespace "Blue_Green".*did you mean bluegreen:rollout\?$/],
+      },
+      {
+        name: "every built-in ECS alarm disabled",
+        values: ecsStack({
+          "bluegreen:alarms": {
+            errorRate: { enabled: false },
+            latencyP95: { enabled: false },
+            unhealthyHosts: { enabled: false },
+            extra: ["checkout-orders-drop"],
+          },
+        }),
+        expect: [
+          /^bluegreen:alarms: no alarm judges the new colour: every built-in alarm of platform ecs \(errorRate, latencyP95, unhealthyHosts\) is disabled, .*set bluegreen:alarms\.allowNone: true/,
+        ],
+      },
+      {
+        name: "every built-in Lambda alarm disabled, allowNone written as false",
+        values: lambdaStack({
+          "bluegreen:alarms": {
+            lambdaErrorRate: { enabled: false },
+            lambdaThrottles: { enabled: false },
+            lambdaDurationP95: { enabled: false },
+            allowNone: false,
+          },
+        }),
+        expect: [
+          /^bluegreen:alarms: no alarm judges the new colour: every built-in alarm of platform lambda/,
+        ],
+      },
+      {
+        name: "allowNone as text",
+        values: ecsStack({ "bluegreen:alarms": { allowNone: "yes" } }),
+        expect: [/^bluegreen:alarms\.allowNone: expected true or false, got "yes"$/],
+      },
+      {
+        name: "an extra alarm named twice",
+        values: ecsStack({ "bluegreen:alarms": { extra: ["orders-drop", "payments-5xx", "orders-drop"] } }),
+        expect: [
+          /^bluegreen:alarms\.extra\[2\]: names "orders-drop" again \(first at \[0\]\): list each alarm once$/,
+        ],
+      },
+      {
+        name: "a colour alarm named twice",
+        values: {
+          "bluegreen:service": { name: "checkout", platform: "kubernetes" },
+          "bluegreen:slots": { blue: { version: "1.0.0" }, green: { version: "1.0.0" } },
+          "bluegreen:traffic": { blue: 100, green: 0 },
+          "bluegreen:kubernetes": {
+            image: "registry.example.com/checkout",
+            routing: { mode: "gateway", gateway: { name: "public" } },
+          },
+          "bluegreen:alarms": { colourAlarms: { blue: ["b-5xx"], green: ["g-5xx", "g-5xx"] } },
+        },
+        expect: [/^bluegreen:alarms\.colourAlarms\.green\[1\]: names "g-5xx" again/],
+      },
+      {
+        name: "an empty extra alarm name",
+        values: ecsStack({ "bluegreen:alarms": { extra: [""] } }),
+        expect: [/^bluegreen:alarms\.extra\[0\]: must have 1-255 characters, got ""$/],
+      },
+      {
+        name: "an empty list of pre-traffic paths",
+        values: ecsStack({ "bluegreen:rollout": { preTrafficCheck: { paths: [] } } }),
+        expect: [
+          /^bluegreen:rollout\.preTrafficCheck\.paths: list at least one path to request, or set preTrafficCheck\.enabled: false$/,
+        ],
+      },
+      {
+        name: "an empty list of ingress CIDRs",
+        values: ecsStack({
+          "bluegreen:network": {
+            vpcId: "vpc-0abc1234",
+            publicSubnetIds: ["subnet-0abc1234", "subnet-0def5678"],
+            privateSubnetIds: ["subnet-0aaa1111"],
+            ingressCidrs: [],
+          },
+        }),
+        expect: [/^bluegreen:network\.ingressCidrs: list at least one CIDR/],
+      },
+      {
+        name: "a bucket name too short",
+        values: lambdaStack({
+          "bluegreen:lambda": { code: { s3Bucket: "ab", s3KeyTemplate: "orders/{version}.zip" } },
+        }),
+        expect: [
+          /^bluegreen:lambda\.code\.s3Bucket: expected an S3 bucket name of 3 to 63 characters, got "ab"$/,
+        ],
+      },
+      {
+        name: "an unknown Lambda architecture",
+        values: lambdaStack({
+          "bluegreen:lambda": {
+            architecture: "arm",
+            code: { s3Bucket: "artifacts", s3KeyTemplate: "orders/{version}.zip" },
+          },
+        }),
+        expect: [/^bluegreen:lambda\.architecture: expected "x86_64" or "arm64", got "arm"$/],
+      },
+      {
+        name: "an environment variable with an empty name",
+        values: ecsStack({
+          "bluegreen:ecs": {
+            image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/checkout",
+            environment: { "": "x" },
+          },
+        }),
+        expect: [
+          /^bluegreen:ecs\.environment\.: expected an environment variable name such as LOG_LEVEL, got ""$/,
+        ],
+      },
+      {
+        name: "a secret inside a plain key, never echoing the ciphertext",
+        values: ecsStack({
+          "bluegreen:ecs": {
+            image: { secure: "AAABAJ0xyzciphertext" },
+            environment: { TOKEN: { secure: "AAAB" } },
+          },
+        }),
+        expect: [
+          /^bluegreen:ecs\.image: this key cannot be a secret: set it in plain text \(`pulumi config set` without `--secret`\)$/,
+          /^bluegreen:ecs\.environment\.TOKEN: this key cannot be a secret: /,
+        ],
+      },
+      {
+        name: "a secret deep in a list",
+        values: ecsStack({ "bluegreen:alarms": { extra: ["orders-drop", { secure: "AAAB" }] } }),
+        expect: [/^bluegreen:alarms\.extra\[1\]: this key cannot be a secret: /],
+      },
+      {
+        name: "a 10 kB version, echoed cut",
+        values: ecsStack({
+          "bluegreen:slots": { blue: { version: "v".repeat(10240) }, green: { version: "1.0.0" } },
+        }),
+        expect: [
+          /^bluegreen:slots\.blue\.version: expected a version .*, got "v{60}…" \(10240 characters\)$/,
+        ],
+      },
+      {
         name: "a secret where plain config belongs",
         values: ecsStack({ "bluegreen:traffic": "[secret]" }),
         secretKeys: ["bluegreen:traffic"],
@@ -610,6 +767,135 @@ describe("stack config validation", () => {
     });
   });
 });
+
+describe("stack config: guardrails on what a stack file says", () => {
+  it("leaves the other namespaces alone", () => {
+    requireOk(
+      ecsStack({
+        "aws:profile": "platform",
+        "kubernetes:context": "eks-dev",
+        "pulumi:template": "bluegreen",
+        "bluegreenish:x": 1,
+        "green:x": 1,
+      }),
+    );
+  });
+
+  it("refuses a quoted revision in a stack file, like any other number written as text", () => {
+    const text = (revision: string) =>
+      `config:\n  bluegreen:service: { name: checkout, platform: lambda }\n  bluegreen:slots: { blue: { version: "1" }, green: { version: "1" } }\n  bluegreen:traffic: { blue: 100, green: 0 }\n  bluegreen:lambda: { code: { s3Bucket: artifacts, s3KeyTemplate: "o/{version}.zip" } }\n  bluegreen:revision: ${revision}\n`;
+    const outcome = (revision: string) => {
+      const parsed = parseStackFile(text(revision));
+      assert.ok("raw" in parsed);
+      const result = validateConfig(parsed.raw);
+      return result.ok
+        ? `ok ${result.config.revision}`
+        : result.errors.map((e) => `${e.path}: ${e.message}`).join("\n");
+    };
+    assert.equal(outcome("3"), "ok 3");
+    assert.equal(
+      outcome('"3"'),
+      'bluegreen:revision: expected a release revision (a whole number from 0 to 9007199254740991), got "3"',
+    );
+    assert.match(outcome("2.5"), /^bluegreen:revision: expected a release revision .*, got 2\.5$/);
+  });
+
+  it("never echoes a secret written inside a plain key", () => {
+    const parsed = parseStackFile(
+      "config:\n  bluegreen:alb:\n    certificateArn:\n      secure: AAABAJ0xyzciphertext\n",
+    );
+    assert.ok("raw" in parsed);
+    const result = validateConfig(parsed.raw);
+    assert.equal(result.ok, false);
+    assert.ok(!JSON.stringify(result).includes("AAABAJ0xyz"), JSON.stringify(result));
+  });
+
+  it("allows a stack with nothing judging the new colour only when it says so, and then warns", () => {
+    const result = validate(
+      ecsStack({
+        "bluegreen:alarms": {
+          errorRate: { enabled: false },
+          latencyP95: { enabled: false },
+          unhealthyHosts: { enabled: false },
+          allowNone: true,
+        },
+      }),
+    );
+    assert.ok(result.ok, result.ok ? "" : result.errors.map((e) => e.message).join("\n"));
+    assert.deepEqual(
+      result.warnings.map((warning) => warning.path),
+      ["bluegreen:alarms.allowNone"],
+    );
+    assert.match(
+      result.warnings[0].message,
+      /^NOTHING JUDGES THE NEW COLOUR: every built-in alarm of platform ecs/,
+    );
+  });
+
+  it("does not warn about allowNone while an alarm judges the new colour", () => {
+    const result = validate(
+      ecsStack({ "bluegreen:alarms": { errorRate: { enabled: false }, allowNone: true } }),
+    );
+    assert.ok(result.ok);
+    assert.deepEqual(result.warnings, []);
+  });
+
+  describe("never words a problem in zod's own terms, nor echoes a value whole", () => {
+    const long = "x".repeat(300);
+    const badValues: { name: string; value: unknown }[] = [
+      { name: "an empty object", value: {} },
+      { name: "an empty list", value: [] },
+      { name: "a list of one empty string", value: [""] },
+      { name: "an empty string", value: "" },
+      { name: "a negative number", value: -1 },
+      { name: "a huge number", value: 1e12 },
+      { name: "a boolean", value: true },
+      { name: "a 300-character string", value: long },
+      { name: "a list of 300-character strings", value: [long, long] },
+      { name: "a map with an empty key", value: { "": long } },
+    ];
+    const paths = leafPaths(namespaceSchema, []);
+    it("walks every key of the namespace", () => assert.ok(paths.length > 100, `${paths.length} paths`));
+    for (const { name, value } of badValues) {
+      it(`${name} at every key`, () => {
+        const leaks: string[] = [];
+        for (const at of paths) {
+          const [key, ...rest] = at;
+          const result = validate(ecsStack({ [`bluegreen:${String(key)}`]: nest(rest, value) }));
+          for (const problem of result.ok ? [] : result.errors) {
+            if (RAW_ZOD_MESSAGE.test(problem.message) || problem.message.includes("x".repeat(61))) {
+              leaks.push(`${problem.path}: ${problem.message}`);
+            }
+          }
+        }
+        assert.deepEqual(leaks, []);
+      });
+    }
+  });
+});
+
+/** Every path into the schema's objects (an array's element at index 0), the key itself first. */
+function leafPaths(schema: z.core.$ZodType, prefix: PropertyKey[]): PropertyKey[][] {
+  const fields = fieldsOf(schema);
+  if (fields !== undefined) {
+    return [
+      ...(prefix.length > 0 ? [prefix] : []),
+      ...Object.entries(fields).flatMap(([name, field]) => leafPaths(field, [...prefix, name])),
+    ];
+  }
+  const { inner } = unwrap(schema);
+  if (inner instanceof z.ZodArray && fieldsOf(inner.element) !== undefined) {
+    return [prefix, ...leafPaths(inner.element, [...prefix, 0])];
+  }
+  return [prefix];
+}
+
+/** `value` at `path` inside otherwise empty objects and lists. */
+function nest(path: readonly PropertyKey[], value: unknown): unknown {
+  if (path.length === 0) return value;
+  const [part, ...rest] = path;
+  return typeof part === "number" ? [nest(rest, value)] : { [part]: nest(rest, value) };
+}
 
 function requireOk(values: Record<string, unknown>) {
   const result = validate(values);
