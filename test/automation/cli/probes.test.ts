@@ -42,6 +42,8 @@ interface Probe {
   readonly spawn?: boolean;
   /** Uses the real control directory instead of an in-memory channel. */
   readonly realControl?: boolean;
+  /** What neither stream may show: a secret's ciphertext, a value echoed whole. */
+  readonly hides?: RegExp;
 }
 
 const REHEARSE = ["rehearse", "--stack", "dev", "--version", "2.0.0"];
@@ -64,6 +66,21 @@ function emptyStacks(dir: string): void {
 
 function fifo(file: string): (dir: string) => void {
   return (dir) => execFileSync("mkfifo", [path.join(dir, file)]);
+}
+
+/** Appends keys to a stack file of the project copy. */
+function appendToStack(stack: string, text: string): (dir: string) => void {
+  return (dir) => fs.appendFileSync(path.join(dir, "stacks", `Pulumi.${stack}.yaml`), text);
+}
+
+/** Replaces the first occurrence of `from` in a stack file of the project copy. */
+function editStack(stack: string, from: string, to: string): (dir: string) => void {
+  return (dir) => {
+    const file = path.join(dir, "stacks", `Pulumi.${stack}.yaml`);
+    const text = fs.readFileSync(file, "utf8");
+    assert.ok(text.includes(from), `stacks/Pulumi.${stack}.yaml has ${JSON.stringify(from)}`);
+    fs.writeFileSync(file, text.replace(from, to));
+  };
 }
 
 const LONG = "a".repeat(3000);
@@ -389,6 +406,81 @@ function repeatedOptionProbes(): Probe[] {
   return probes;
 }
 
+/**
+ * A stack file that says something other than it means, refused the same way by every command
+ * that reads it: validate (whose report is on stdout), plan, rehearse and rollout.
+ */
+function stackFileProbes(): Probe[] {
+  const ciphertext = "AAABAJ0xyzv3ryS3cr3tCiphertext";
+  const guardrails: { name: string; setup: (dir: string) => void; names: RegExp; hides?: RegExp }[] = [
+    {
+      name: "a misspelled namespace",
+      setup: appendToStack("dev", "  bluegren:rollout:\n    preset: careful\n"),
+      names:
+        /bluegren:rollout: unknown namespace "bluegren", so nothing reads this key; did you mean bluegreen:rollout\?/,
+    },
+    {
+      name: "every built-in alarm disabled",
+      setup: appendToStack(
+        "dev",
+        "  bluegreen:alarms:\n    errorRate: { enabled: false }\n    latencyP95: { enabled: false }\n    unhealthyHosts: { enabled: false }\n",
+      ),
+      names: /bluegreen:alarms: no alarm judges the new colour: .*set bluegreen:alarms\.allowNone: true/,
+    },
+    {
+      name: "a quoted revision",
+      setup: editStack("dev", "  bluegreen:revision: 0\n", '  bluegreen:revision: "3"\n'),
+      names: /bluegreen:revision: expected a release revision \(a whole number from 0 to \d+\), got "3"/,
+    },
+    {
+      name: "an extra alarm named twice",
+      setup: appendToStack("dev", "  bluegreen:alarms:\n    extra: [orders-drop, orders-drop]\n"),
+      names:
+        /bluegreen:alarms\.extra\[1\]: names "orders-drop" again \(first at \[0\]\): list each alarm once/,
+    },
+    {
+      name: "an empty extra alarm name",
+      setup: appendToStack("dev", '  bluegreen:alarms:\n    extra: [""]\n'),
+      names: /bluegreen:alarms\.extra\[0\]: must have 1-255 characters, got ""/,
+      hides: /Too small/,
+    },
+    {
+      name: "a secret where a plain string belongs",
+      setup: editStack(
+        "dev",
+        "    image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/checkout\n",
+        `    image:\n      secure: ${ciphertext}\n`,
+      ),
+      names:
+        /bluegreen:ecs\.image: this key cannot be a secret: set it in plain text \(`pulumi config set` without `--secret`\)/,
+      hides: new RegExp(ciphertext.slice(0, 12)),
+    },
+    {
+      name: "a 10 kB version",
+      setup: editStack(
+        "dev",
+        '    green:\n      version: "1.4.2"\n',
+        `    green:\n      version: "${"b".repeat(10240)}"\n`,
+      ),
+      names: /bluegreen:slots\.green\.version: expected a version .*, got "b{60}…" \(10240 characters\)/,
+      hides: /b{61}/,
+    },
+  ];
+  const commands: { argv: readonly string[]; stream?: "stdout" }[] = [
+    { argv: ["validate", "stacks/Pulumi.dev.yaml"], stream: "stdout" },
+    { argv: ["plan", "--stack", "dev"] },
+    { argv: REHEARSE },
+    { argv: ["rollout", "--stack", "dev", "--version", "2.0.0"] },
+  ];
+  return guardrails.flatMap((guardrail) =>
+    commands.map((command) => ({
+      ...guardrail,
+      ...command,
+      name: `${guardrail.name}, through ${command.argv[0]}`,
+    })),
+  );
+}
+
 describe("probes: bad input is refused with a clear message and changes nothing", () => {
   let project: string;
   beforeEach(() => {
@@ -400,7 +492,7 @@ describe("probes: bad input is refused with a clear message and changes nothing"
 
   const hasMkfifo = spawnSync("mkfifo", ["--version"]).error === undefined;
 
-  for (const probe of [...PROBES, ...repeatedOptionProbes()]) {
+  for (const probe of [...PROBES, ...repeatedOptionProbes(), ...stackFileProbes()]) {
     it(`${probe.name}: exit ${probe.code ?? 2}`, async function () {
       if (probe.spawn && !hasMkfifo) this.skip();
       probe.setup?.(project);
@@ -409,6 +501,7 @@ describe("probes: bad input is refused with a clear message and changes nothing"
       const output = probe.stream === "stdout" ? result.stdout : result.stderr;
       assert.equal(result.code, probe.code ?? 2, `exit code; stderr: ${result.stderr}`);
       assert.match(output, probe.names);
+      if (probe.hides) assert.doesNotMatch(`${result.stdout}${result.stderr}`, probe.hides);
       assert.deepEqual(snapshot(project), before, "no file in the project changed");
       assert.equal(
         fs.existsSync(path.join(project, "audit.ndjson")),
