@@ -72,7 +72,11 @@ export async function readStackSecret(
 }
 
 /** Reads the stack's `bluegreen:kubeconfig` secret into memory. */
-export function readStackKubeconfig(projectDir: string, stackName: string, signal?: AbortSignal): Promise<string> {
+export function readStackKubeconfig(
+  projectDir: string,
+  stackName: string,
+  signal?: AbortSignal,
+): Promise<string> {
   return readStackSecret(projectDir, stackName, KUBECONFIG_KEY, signal);
 }
 

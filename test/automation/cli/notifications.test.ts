@@ -78,7 +78,15 @@ describe("bluegreen rollout: notifications", () => {
     return receiver.posts.map((post) => (JSON.parse(post.body) as { text: string }).text);
   }
 
-  function assertNoSecret({ stdout, stderr, audit }: { stdout: string; stderr: string; audit: string }): void {
+  function assertNoSecret({
+    stdout,
+    stderr,
+    audit,
+  }: {
+    stdout: string;
+    stderr: string;
+    audit: string;
+  }): void {
     for (const [where, text] of Object.entries({ stdout, stderr, audit })) {
       assert.ok(!text.includes(SECRET_TOKEN), `the webhook's token appears in ${where}`);
       assert.ok(!text.includes(webhookUrl), `the webhook URL appears in ${where}`);
@@ -145,7 +153,10 @@ describe("bluegreen rollout: notifications", () => {
       const events = ndjson(result.stdout);
       const warnings = events.filter((event) => event.type === "warning").map((event) => event.message);
       assert.equal(warnings.length, 6, JSON.stringify(warnings));
-      assert.match(String(warnings[0]), /^notification "Rolling out 1\.5\.0 on dev" to the Slack webhook failed: /);
+      assert.match(
+        String(warnings[0]),
+        /^notification "Rolling out 1\.5\.0 on dev" to the Slack webhook failed: /,
+      );
       assert.equal(events.at(-1)?.type, "completed");
       assert.equal(events.at(-1)?.outcome, "promoted");
       assert.equal(ndjson(result.audit)[0]?.exitCode, 0);
