@@ -9,6 +9,7 @@ import { recordAudit } from "./auditRecord";
 import type { CommandRuntime } from "./commandLine";
 import type { InspectableControlChannel } from "./control";
 import { type CliIo, EXIT_USAGE } from "./io";
+import { NotificationRelay } from "./notifications";
 import { runPreflight } from "./preflight";
 import type { CliServices } from "./services";
 import { stopOnSignal } from "./session";
@@ -47,6 +48,11 @@ export interface DriverCommand {
   readonly commitAt?: string;
   /** `--json`: NDJSON events instead of text. */
   readonly json: boolean;
+  /**
+   * Tell the people the stack's config names about the run (`bluegreen:notifications`). Only a
+   * real rollout does: a rehearsal must never post to a real channel. @default false
+   */
+  readonly notify?: boolean;
   /** Runs once the stack is loaded, before anything connects; an exit code ends the command there. */
   before?(run: StackRun): Promise<number | undefined>;
   /** Builds the driver's ports; `startedAt` is the services' clock when the run began. */
@@ -75,7 +81,12 @@ export async function runDriverCommand(
   if (early !== undefined) return early;
 
   const startedAt = services.clock.now();
-  const events = new RevertWatch(invocation.sink(command.json));
+  const renderer = invocation.sink(command.json);
+  const setup = command.notify === true ? await services.notifiers?.({ stack, io }) : undefined;
+  const relay = setup
+    ? new NotificationRelay(renderer, setup, { clock: services.clock, stack: stack.name })
+    : undefined;
+  const events = new RevertWatch(relay ?? renderer);
   const connection = await command.connect(run, events, startedAt);
   const { deps } = connection;
   if (command.preflight === true) {
@@ -113,6 +124,8 @@ export async function runDriverCommand(
       commitAt: command.commitAt,
     });
   }
+  // After the audit record, so its elapsed time is the run's, not the wait for a chat server.
+  await relay?.settle();
   return result.exitCode;
 }
 

@@ -16,6 +16,7 @@ import type { ConnectRequest } from "./connection";
 import type { InspectableControlChannel } from "./control";
 import { describeFsError } from "./inputFiles";
 import { type CliIo, UsageError } from "./io";
+import { type NotifierRequest, type NotifierSetup, notificationsWanted } from "./notifications";
 import type { LoadedStack } from "./stacks";
 
 /** The world as the commands see it. */
@@ -28,6 +29,11 @@ export interface CliServices {
   history(io: CliIo): DeploymentHistory;
   /** Time for waits outside the driver (a request being taken) and for timestamps. */
   readonly clock: Clock;
+  /**
+   * Who hears about a rollout of the stack: undefined when its config asks for no notifications.
+   * @default no notifications
+   */
+  notifiers?(request: NotifierRequest): Promise<NotifierSetup | undefined>;
 }
 
 /** The control directory: BLUEGREEN_CONTROL_DIR (relative to the project) or `.bluegreen/control/`. */
@@ -86,5 +92,12 @@ export function defaultServices(): CliServices {
     },
     history: localHistory,
     clock: new SystemClock(),
+    async notifiers(request) {
+      if (!notificationsWanted(request.stack.config)) return undefined;
+      // Loaded on first use, like the wiring, and only for a stack that asks for notifications.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const wiring = require("./notifierWiring") as typeof import("./notifierWiring");
+      return wiring.stackNotifiers(request);
+    },
   };
 }

@@ -50,23 +50,34 @@ export function stackRegion(request: Pick<ConnectRequest, "stack" | "io">): stri
 export const KUBECONFIG_KEY = "bluegreen:kubeconfig";
 
 /**
- * Reads the stack's `bluegreen:kubeconfig` secret through the Automation API (`pulumi config get`)
- * into memory. The value is never written anywhere and never part of a message.
+ * Reads one secret of the stack's config (`pulumi config get`, decrypted by the stack's secrets
+ * provider) into memory. The value is never written anywhere and never part of a message; a
+ * failure names the key, never a value.
  */
-export async function readStackKubeconfig(
+export async function readStackSecret(
   projectDir: string,
   stackName: string,
+  key: string,
   signal?: AbortSignal,
 ): Promise<string> {
   signal?.throwIfAborted();
   try {
     const stack = await LocalWorkspace.selectStack({ stackName, workDir: projectDir });
-    return (await stack.getConfig(KUBECONFIG_KEY)).value;
+    return (await stack.getConfig(key)).value;
   } catch (error) {
     throw new Error(
-      `cannot read ${KUBECONFIG_KEY} of stack ${stackName}: ${commandErrorSummary(error as Error)}${commandErrorHint(error as Error)}`,
+      `cannot read ${key} of stack ${stackName}: ${commandErrorSummary(error as Error)}${commandErrorHint(error as Error)}`,
     );
   }
+}
+
+/** Reads the stack's `bluegreen:kubeconfig` secret into memory. */
+export function readStackKubeconfig(
+  projectDir: string,
+  stackName: string,
+  signal?: AbortSignal,
+): Promise<string> {
+  return readStackSecret(projectDir, stackName, KUBECONFIG_KEY, signal);
 }
 
 /**

@@ -33,6 +33,12 @@ import { formatDuration } from "./duration";
 import { judgingAlarms, unjudgedProblem } from "./judging";
 import { documented, integer } from "./fields";
 import {
+  NOTIFICATIONS_DEFAULTS,
+  SLACK_WEBHOOK_DESCRIPTION,
+  notificationDestinationProblem,
+  notificationsSchema,
+} from "./notifications";
+import {
   KubernetesRoutingMode,
   albSchema,
   ecsSchema,
@@ -111,13 +117,13 @@ const stableSchema = colourSchema;
 /** `bluegreen:revision` */
 const revisionSchema = integer("a release revision", 0, Number.MAX_SAFE_INTEGER);
 
-/** `bluegreen:kubeconfig`: a Pulumi secret; only its presence is checked, never its value. */
+/** A secret key (`bluegreen:kubeconfig`, `slackWebhookUrl`): only its presence is checked, never its value. */
 const secretSchema = z.strictObject({
   secure: documented(z.string(), "the value as the stack's secrets provider encrypted it"),
 });
 
 /** Keys whose values are secrets: only their presence is checked; values stay Pulumi secrets. */
-export const SECRET_KEYS = ["kubeconfig"] as const;
+export const SECRET_KEYS = ["kubeconfig", "slackWebhookUrl"] as const;
 
 /** Every plain key of the `bluegreen:` namespace with its schema, as a value of that key is checked on its own. */
 export const KEY_SCHEMAS = {
@@ -133,6 +139,7 @@ export const KEY_SCHEMAS = {
   ecs: ecsSchema,
   lambda: lambdaSchema,
   kubernetes: kubernetesSchema,
+  notifications: notificationsSchema,
 } as const;
 
 /** A config key of the `bluegreen:` namespace (without the prefix). */
@@ -180,6 +187,14 @@ export const namespaceSchema = z.strictObject({
     'the cluster\'s kubeconfig, a secret: `pulumi config set --secret bluegreen:kubeconfig "$(cat kubeconfig)"`',
     { default: "the ambient context", collapse: true },
   ),
+  notifications: documented(
+    notificationsSchema.optional(),
+    "who hears about a rollout: start, each step, progress during long bakes, a revert and its reason, the outcome",
+  ),
+  slackWebhookUrl: documented(secretSchema.optional(), SLACK_WEBHOOK_DESCRIPTION, {
+    default: "none",
+    collapse: true,
+  }),
 });
 
 /** The namespace's values once each key has parsed. */
@@ -380,6 +395,12 @@ export function crossKeyRules(config: NamespaceValues, ctx: z.RefinementCtx<Name
     }
   }
 
+  const notifications = notificationDestinationProblem(
+    valid("notifications"),
+    config.slackWebhookUrl !== undefined || invalid.has("slackWebhookUrl"),
+  );
+  if (notifications !== undefined) fail(["notifications"], notifications);
+
   const rollout = valid("rollout");
   if (service !== undefined && rollout !== undefined && alarms !== undefined) {
     const window = evaluationWindow(service.platform, resolveAlarms(alarms), kubernetes?.routing.mode);
@@ -437,6 +458,8 @@ function resolve(values: NamespaceValues) {
     ecs: values.ecs,
     lambda: values.lambda,
     kubernetes: values.kubernetes,
+    /** Where messages about a rollout go besides the Slack webhook, and how often. */
+    notifications: values.notifications ?? NOTIFICATIONS_DEFAULTS,
     /** Secret keys that are set (their values are never parsed here). */
     secretKeys: secretKeys(values),
   };

@@ -135,6 +135,8 @@ export function validateConfig(raw: RawStackConfig): ValidationResult {
     const secretValue = raw.secretKeys.has(fullKey);
     if (secretKey !== secretValue) {
       refused.add(key);
+      // The rules across keys still see that the secret is set, so its refusal is the one problem.
+      if (secretKey) namespace[key] = SECRET_PLACEHOLDER;
       problems.push({
         path: fullKey,
         order: fileOrder.length - 1,

@@ -617,7 +617,7 @@ describe("stack config validation", () => {
     const errors = errorsOf(ecsStack({ "bluegreen:canary": true }));
     assert.match(
       errors[0],
-      /^bluegreen:canary: unknown key\. Known keys: bluegreen:service, bluegreen:slots, .*bluegreen:kubeconfig$/,
+      /^bluegreen:canary: unknown key\. Known keys: bluegreen:service, bluegreen:slots, .*bluegreen:kubeconfig, bluegreen:notifications, bluegreen:slackWebhookUrl$/,
     );
   });
 

@@ -86,7 +86,10 @@ export class SnsTopicNotifier implements Notifier {
     this.name = `the SNS topic ${options.topicArn}`;
   }
 
-  /** Publishes one message. The SDK retries throttling and network errors itself. */
+  /**
+   * Publishes one message, in one attempt (the client is built with `maxAttempts: 1`): a message
+   * that does not get through is reported, and the rollout goes on without it.
+   */
   async send(notification: Notification, signal?: AbortSignal): Promise<void> {
     try {
       await this.#client.send(new PublishCommand(snsPublishInput(this.#topicArn, notification)), {

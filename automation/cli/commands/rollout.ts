@@ -40,6 +40,7 @@ export async function rolloutCommand(
     reason: options.reason,
     commitAt: options.commitTime,
     json: options.json,
+    notify: true,
     connect: connectServices(runtime.io, runtime.services),
     drive: (deps, { stack }, signal) =>
       runRollout(deps, {

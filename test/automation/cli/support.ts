@@ -95,17 +95,22 @@ export function ndjson(text: string): Record<string, unknown>[] {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-/** Services over a clock and a control channel; `connect` builds ports from the given factory or refuses. */
+/**
+ * Services over a clock and a control channel; `connect` builds ports from the given factory or
+ * refuses; `notifiers`, when given, stands for reading the stack's notification config.
+ */
 export function testServices(options: {
   clock: Clock;
   control?: InspectableControlChannel;
   connect?: (request: ConnectRequest) => Promise<DriverDeps>;
+  notifiers?: CliServices["notifiers"];
 }): CliServices & { connects: number } {
   const services = {
     connects: 0,
     clock: options.clock,
     control: () => options.control ?? new MemoryControlChannel(),
     history: localHistory,
+    notifiers: options.notifiers,
     async connect(request: ConnectRequest): Promise<DriverDeps> {
       services.connects += 1;
       if (!options.connect) throw new Error("this command must not connect to Pulumi or AWS");
