@@ -8,7 +8,7 @@
  * in an "argument is invalid" error to a readable length.
  */
 import { type Command, InvalidArgumentError, type Option } from "commander";
-import { cutInput, quoteInput } from "../inputText";
+import { cutInput, quoteInput } from "../../components/domain";
 import { EXIT_USAGE } from "./io";
 
 /** The code of the error a repeated option raises. */

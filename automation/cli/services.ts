@@ -8,7 +8,7 @@ import { auditLogPath } from "../audit";
 import { AuditLogHistory } from "../adapters/auditLogHistory";
 import { FileControlChannel, DEFAULT_CONTROL_DIR } from "../adapters/control/fileControlChannel";
 import { SystemClock } from "../adapters/systemClock";
-import { quoteInput } from "../inputText";
+import { quoteInput } from "../../components/domain";
 import type { DeploymentHistory } from "../report/history";
 import type { DriverDeps } from "../rollout";
 import type { Clock } from "../ports";

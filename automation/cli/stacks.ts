@@ -11,7 +11,7 @@ import { slotsSchema } from "../../infra/config/schema";
 import { parseStackFile, stackFilePath, STACK_CONFIG_DIR } from "../../infra/config/stackFile";
 import type { BluegreenConfig, ConfigProblem } from "../../infra/config/validate";
 import { validateConfig } from "../../infra/config/validate";
-import { quoteInput } from "../inputText";
+import { quoteInput } from "../../components/domain";
 import { describeFsError, readInputFile } from "./inputFiles";
 import { type CliIo, UsageError } from "./io";
 

@@ -7,7 +7,7 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { parseDuration } from "../../infra/config/duration";
 import { trafficSchema } from "../../infra/config/schema";
-import { describeInput } from "../inputText";
+import { describeInput } from "../../components/domain";
 
 /** Alarm states a scenario can set. */
 export const ALARM_STATES = ["OK", "ALARM", "INSUFFICIENT_DATA"] as const;

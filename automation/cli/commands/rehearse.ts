@@ -13,7 +13,7 @@ import type { Random } from "../../ports";
 import { type Scenario, ScenarioError, type ScenarioProblem, parseScenario } from "../../rehearsal/scenario";
 import { SimulatedWorld } from "../../rehearsal/simulatedWorld";
 import { VirtualClock } from "../../rehearsal/virtualClock";
-import { quoteInput } from "../../inputText";
+import { quoteInput } from "../../../components/domain";
 import {
   type CommandContext,
   type CommandRuntime,

@@ -79,7 +79,7 @@ describe("core/plan", () => {
   });
 });
 
-describe("core/split", () => {
+describe("the domain's split helpers, as the core uses them", () => {
   it("splitFor gives the candidate its weight and the other colour the rest", () => {
     assert.deepEqual(splitFor("green", 10), { blue: 90, green: 10 });
     assert.deepEqual(splitFor("blue", 25), { blue: 25, green: 75 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cutInput, describeInput, quoteInput } from "../../automation/inputText";
+import { cutInput, describeInput, quoteInput } from "../../components/domain";
 
 describe("inputText: echoing a user's value in a message", () => {
   const cases: { name: string; got: string; want: string }[] = [
