@@ -7,3 +7,4 @@
 export * from "./outputs";
 export * from "./rules";
 export * from "./traffic";
+export * from "./controlTable";

@@ -28,6 +28,7 @@ import {
   percentSchema,
   splitSumCheck,
 } from "../../components/domain/traffic";
+import { controlSchema } from "./control";
 import { formatDuration } from "./duration";
 import { documented, integer } from "./fields";
 import {
@@ -127,6 +128,7 @@ export const KEY_SCHEMAS = {
   ecs: ecsSchema,
   lambda: lambdaSchema,
   kubernetes: kubernetesSchema,
+  control: controlSchema,
 } as const;
 
 /** A config key of the `bluegreen:` namespace (without the prefix). */
@@ -169,6 +171,7 @@ export const namespaceSchema = z.strictObject({
       required: "Kubernetes",
     },
   ),
+  control: documented(controlSchema.prefault({}), "how operators reach the driver of a rollout"),
   kubeconfig: documented(
     secretSchema.optional(),
     'the cluster\'s kubeconfig, a secret: `pulumi config set --secret bluegreen:kubeconfig "$(cat kubeconfig)"`',
@@ -425,6 +428,7 @@ function resolve(values: NamespaceValues) {
     ecs: values.ecs,
     lambda: values.lambda,
     kubernetes: values.kubernetes,
+    control: values.control,
     /** Secret keys that are set (their values are never parsed here). */
     secretKeys: secretKeys(values),
   };

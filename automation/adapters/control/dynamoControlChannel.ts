@@ -13,7 +13,7 @@
 import { randomUUID } from "node:crypto";
 import type { UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
 import { redactReason } from "../../audit";
-import { CONTROL_ITEM_KEY } from "../../core/controlTable";
+import { CONTROL_ITEM_KEY } from "../../../components/domain/controlTable";
 import {
   applyPatch,
   type ControlPatch,
