@@ -175,6 +175,14 @@ export class DynamoControlChannel implements ControlChannel {
     });
   }
 
+  /**
+   * Records how far this channel's run got, with a heartbeat at `now`: a claim of the same run by
+   * the same owner, so it writes only while the run is still this channel's.
+   */
+  async recordRun(run: ControlRun, now: number): Promise<void> {
+    await this.claimRun(run, now);
+  }
+
   /** Clears run `runId` and its heartbeat if this channel still owns it. Whether it did. */
   async releaseRun(runId: string): Promise<boolean> {
     return this.change((record) => {

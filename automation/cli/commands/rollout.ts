@@ -48,6 +48,8 @@ export async function rolloutCommand(
         reason: options.reason,
         resume: options.resume,
         signal,
+        runId: runtime.invocation.runId,
+        startedBy: runtime.io.who(),
       }),
   });
 }
