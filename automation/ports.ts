@@ -5,6 +5,7 @@
  */
 import type { SlotsConfig } from "../infra/config/schema";
 import type { Colour, TrafficSplit, StackOutputs } from "../components/domain";
+import type { ControlRun } from "./core/controlRecord";
 
 /** A CloudWatch alarm state. */
 export type AlarmStateValue = "OK" | "ALARM" | "INSUFFICIENT_DATA";
@@ -137,4 +138,18 @@ export interface ControlChannel {
   lastHeartbeat(): Promise<number | undefined>;
   /** Removes the heartbeat when the driver stops watching. */
   clearHeartbeat(): Promise<void>;
+  /**
+   * Claims the stack for `run` at `now` (its first heartbeat). Throws, naming the run that holds
+   * it, when another driver's run holds the stack and its heartbeat is fresh; the driver then
+   * refuses to start. Returns the stale run it took the stack from, if any. Absent on a channel
+   * that records no runs.
+   */
+  claimRun?(run: ControlRun, now: number): Promise<{ readonly replaced?: ControlRun }>;
+  /**
+   * Records how far the claimed run got (position, weights, bake, alarms) together with a
+   * heartbeat at `now`: one write. Throws when another run took the stack.
+   */
+  recordRun?(run: ControlRun, now: number): Promise<void>;
+  /** Clears run `runId` and its heartbeat if this channel's driver still owns it; whether it did. */
+  releaseRun?(runId: string): Promise<boolean>;
 }

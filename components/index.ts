@@ -8,3 +8,4 @@ export * from "./colourCompositeAlarm";
 export * from "./gatewayWeightedRoute";
 export * from "./kubernetesBlueGreen";
 export * from "./targetGroupBindings";
+export * from "./controlTable";

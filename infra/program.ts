@@ -9,6 +9,7 @@ import {
   AlbBlueGreen,
   AlbColourAlarms,
   ColourCompositeAlarm,
+  ControlTable,
   EcsBlueGreenService,
   GatewayWeightedRoute,
   KubernetesBlueGreen,
@@ -16,12 +17,12 @@ import {
   LambdaColourAlarms,
   TargetGroupBindings,
 } from "../components";
-import { COLOURS, Colour, Routing, StackOutputKey, StackOutputs, otherColour } from "../components/domain";
+import { COLOURS, Colour, Routing, StackOutputs, otherColour } from "../components/domain";
 import { BluegreenConfig } from "./config/schema";
 import { releaseGuardProblem } from "./releaseGuard";
 
 /** Stack outputs as the program exports them: resolved, each is the contract's `StackOutputs` value. */
-export type ProgramOutputs = { readonly [K in StackOutputKey]: pulumi.Input<StackOutputs[K]> };
+export type ProgramOutputs = { readonly [K in keyof StackOutputs]: pulumi.Input<StackOutputs[K]> };
 
 /** Names the stack is known by, from the engine. */
 export interface StackIdentity {
@@ -62,6 +63,11 @@ export async function defineStack(
       : platform === "kubernetes"
         ? defineKubernetes(config, prefix, tags, alarmActions, secrets)
         : defineEcs(config, prefix, tags, alarmActions);
+  // Declared for every platform: operators reach a run through it whatever the service runs on.
+  const control =
+    config.control.channel === "dynamodb"
+      ? new ControlTable(prefix, { serviceName: config.service.name, stackName: identity.stack, tags })
+      : undefined;
 
   return {
     service: config.service.name,
@@ -84,6 +90,13 @@ export async function defineStack(
       })),
     routing: built.routing,
     routingUrns: pulumi.all([built.routingUrns, self.urn]).apply(([urns, guardUrn]) => [...urns, guardUrn]),
+    ...(control
+      ? {
+          control: pulumi
+            .all([control.tableName, control.tableArn])
+            .apply(([tableName, tableArn]) => ({ tableName, tableArn })),
+        }
+      : {}),
   };
 }
 

@@ -19,7 +19,26 @@ export function readStackConfig(): BluegreenConfig {
     // RunError prints the message alone, without a stack trace: the message is the whole story.
     throw new pulumi.RunError(`invalid stack config:\n${formatProblems(result.errors)}`);
   }
+  const regionProblem = controlTableRegionProblem(result.config, values);
+  if (regionProblem) throw new pulumi.RunError(regionProblem);
   return result.config;
+}
+
+/**
+ * Why the stack cannot have its control table, or undefined. Operators on other machines find the
+ * table from the stack file alone, so its region must be written there (`aws:region`), not taken
+ * from the deploying shell's AWS_REGION. A Kubernetes stack in gateway mode otherwise needs no AWS
+ * at all; without this check the AWS provider would fail mid-update with a message that does not
+ * name the table.
+ */
+export function controlTableRegionProblem(
+  config: Pick<BluegreenConfig, "control">,
+  values: Readonly<Record<string, string>>,
+): string | undefined {
+  if (config.control.channel !== "dynamodb") return undefined;
+  const region = values["aws:region"];
+  if (region !== undefined && region.trim() !== "") return undefined;
+  return `bluegreen:control.channel is dynamodb (the default), so the stack declares its control table in AWS, but the stack sets no aws:region: set it with \`pulumi config set aws:region eu-west-1\`, or set bluegreen:control.channel to file to go without the table`;
 }
 
 /** The stack's secrets as Pulumi secrets: read with requireSecret, never parsed into plain values. */

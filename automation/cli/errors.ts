@@ -3,7 +3,8 @@
  * (exit 2, nothing changed) or anything else (exit 1, with the stack under BLUEGREEN_DEBUG).
  */
 import { CommanderError } from "commander";
-import { type CliIo, EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, UsageError } from "./io";
+import { ControlUnavailableError } from "./controlAccess";
+import { type CliIo, EXIT_CONTROL, EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, UsageError } from "./io";
 import { StackConfigError, formatProblem } from "./stacks";
 
 /** Maps what a command threw to a message and an exit code. */
@@ -15,6 +16,10 @@ export function reportError(io: CliIo, error: unknown): number {
   if (error instanceof UsageError) {
     io.stderr.write(`error: ${error.message}\n`);
     return EXIT_USAGE;
+  }
+  if (error instanceof ControlUnavailableError) {
+    io.stderr.write(`error: ${error.message}\n`);
+    return EXIT_CONTROL;
   }
   if (error instanceof StackConfigError) {
     for (const problem of error.problems) io.stderr.write(`${formatProblem(error.file, problem)}\n`);
@@ -42,6 +47,6 @@ export function failureReason(error: unknown): string {
   if (error instanceof StackConfigError) {
     return `${error.message}: ${error.problems.map((problem) => `${problem.path}: ${problem.message}`).join("; ")}`;
   }
-  if (error instanceof UsageError) return error.message;
+  if (error instanceof UsageError || error instanceof ControlUnavailableError) return error.message;
   return `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
 }

@@ -34,3 +34,9 @@ export const EXIT_OK = 0;
 export const EXIT_USAGE = EXIT_CODES.rejected;
 /** Something unexpected; same as a failed rollout. */
 export const EXIT_UNEXPECTED = EXIT_CODES.failed;
+/**
+ * The stack's control channel could not be read or written (its table is missing, access is
+ * denied, the record is malformed, AWS cannot be reached): the request was not delivered and
+ * nothing changed. Its own code, so a pipeline tells "nobody heard me" from a rejected input.
+ */
+export const EXIT_CONTROL = 5;

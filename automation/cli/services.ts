@@ -23,7 +23,10 @@ import type { LoadedStack } from "./stacks";
 export interface CliServices {
   /** The driver's ports for a real run of the stack. */
   connect(request: ConnectRequest): Promise<DriverDeps>;
-  /** The stack's control channel: needs neither Pulumi nor AWS. */
+  /**
+   * The stack's control channel, as its stack file chooses (`bluegreen:control.channel`): its
+   * DynamoDB control table, or files under the control directory. Needs no Pulumi.
+   */
   control(stack: LoadedStack, io: CliIo): InspectableControlChannel;
   /** Where `report --stack` reads past runs from. */
   history(io: CliIo): DeploymentHistory;
@@ -88,7 +91,13 @@ export function defaultServices(): CliServices {
       return wiring.connectStack(request);
     },
     control(stack, io) {
-      return new FileControlChannel({ dir: usableControlDir(io), stack: stack.name });
+      if (stack.config.control.channel === "file") {
+        return new FileControlChannel({ dir: usableControlDir(io), stack: stack.name });
+      }
+      // Loaded on first use, as the driver's wiring is: only commands that reach the table pay for the SDK.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const wiring = require("./controlWiring") as typeof import("./controlWiring");
+      return wiring.dynamoControl(stack, io);
     },
     history: localHistory,
     clock: new SystemClock(),

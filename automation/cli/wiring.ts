@@ -1,6 +1,6 @@
 /**
  * The ports of a real run: the Pulumi stack through the Automation API, CloudWatch alarms, the
- * ALB listener, Lambda alias or Gateway API HTTPRoute, the file control channel and the wall
+ * ALB listener, Lambda alias or Gateway API HTTPRoute, the stack's control channel and the wall
  * clock, with the preflight checks that must pass before any of them is used to change something.
  */
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
@@ -30,21 +30,13 @@ import { SystemClock } from "../adapters/systemClock";
 import { TrackedStack } from "../adapters/trackedStack";
 import type { DriverDeps, PreflightCheck } from "../rollout";
 import type { StackPort } from "../ports";
-import { UsageError } from "./io";
+import { stackRegion } from "./region";
 import type { ConnectRequest } from "./connection";
 import type { LoadedStack } from "./stacks";
 import type { AlbRouting, GatewayRouting, LambdaRouting, StackOutputs } from "../../components/domain";
 
-/** The AWS region of the stack: `aws:region` in its stack file, else AWS_REGION / AWS_DEFAULT_REGION. */
-export function stackRegion(request: Pick<ConnectRequest, "stack" | "io">): string {
-  const region = request.stack.region ?? request.io.env.AWS_REGION ?? request.io.env.AWS_DEFAULT_REGION;
-  if (region === undefined || region.trim() === "") {
-    throw new UsageError(
-      `no AWS region for stack ${request.stack.name}: set it in ${request.stack.file} with \`pulumi config set aws:region eu-west-1 --stack ${request.stack.name}\`, or export AWS_REGION`,
-    );
-  }
-  return region.trim();
-}
+// Re-exported: the driver's wiring has always offered it; the control channel's wiring shares it.
+export { stackRegion } from "./region";
 
 /** The stack's secret that holds the cluster's kubeconfig. */
 export const KUBECONFIG_KEY = "bluegreen:kubeconfig";

@@ -35,6 +35,10 @@ export interface ControlRun {
   readonly reason?: string;
   /** Epoch milliseconds on the driver's clock. */
   readonly startedAt: number;
+  /** When the current bake ends, in epoch milliseconds on the driver's clock; absent outside a bake. */
+  readonly bakeEndsAt?: number;
+  /** The watched alarms' states as the driver last read them, by name. */
+  readonly alarms?: Readonly<Record<string, string>>;
 }
 
 /** A revert done by the guardian rather than the driver (the guardian comes later; its record is defined now). */
@@ -257,7 +261,13 @@ function parseRun(fields: FieldReader): ControlRun {
   const of = position.number("of", { integer: true, min: 1 });
   const step = position.number("step", { integer: true, min: 0, max: of });
   const reason = fields.optionalString("reason");
+  const bakeEndsAt = fields.optionalNumber("bakeEndsAt", EPOCH_MS);
+  const alarmFields = fields.optionalMap("alarms");
+  const alarms =
+    alarmFields && Object.fromEntries(alarmFields.keys().map((name) => [name, alarmFields.string(name)]));
   return {
+    ...(bakeEndsAt !== undefined ? { bakeEndsAt } : {}),
+    ...(alarms !== undefined ? { alarms } : {}),
     runId: fields.string("runId"),
     version: fields.string("version"),
     candidate,
@@ -295,4 +305,46 @@ function parseSplit(fields: FieldReader): TrafficSplit {
   const green = fields.number("green", percent);
   if (blue + green !== 100) throw fields.invalid("green", `must make 100 with blue ${blue}, got ${green}`);
   return { blue, green };
+}
+
+/** The events that move a run's recorded progress, by the fields they carry. */
+export type ProgressEvent =
+  | { readonly type: "shifted"; readonly step: number; readonly of: number; readonly weights: TrafficSplit }
+  | {
+      readonly type: "baking";
+      readonly remainingSeconds: number;
+      readonly alarms: Readonly<Record<string, string>>;
+    }
+  | { readonly type: "promoted" }
+  | { readonly type: string };
+
+/**
+ * The run after an event of it, at `now` on the driver's clock: a verified shift moves its
+ * position and weights and ends any bake; a poll of a bake sets when the bake ends and the alarms'
+ * states; the promotion puts it past its last step. Other events leave it as it is.
+ */
+export function runProgress(run: ControlRun, event: ProgressEvent, now: number): ControlRun {
+  if (isEvent(event, "shifted")) {
+    const { bakeEndsAt: _ended, ...rest } = run;
+    return { ...rest, position: { step: event.step - 1, of: event.of }, weights: event.weights };
+  }
+  if (isEvent(event, "baking")) {
+    return {
+      ...run,
+      bakeEndsAt: Math.round(now + event.remainingSeconds * 1000),
+      alarms: { ...event.alarms },
+    };
+  }
+  if (event.type === "promoted") {
+    const { bakeEndsAt: _ended, ...rest } = run;
+    return { ...rest, position: { step: run.position.of, of: run.position.of } };
+  }
+  return run;
+}
+
+function isEvent<T extends ProgressEvent["type"]>(
+  event: ProgressEvent,
+  type: T,
+): event is Extract<ProgressEvent, { type: T }> {
+  return event.type === type;
 }

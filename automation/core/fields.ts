@@ -100,6 +100,11 @@ export class FieldReader {
     return found;
   }
 
+  /** The names of the fields present. */
+  keys(): string[] {
+    return Object.keys(this.fields).filter((name) => this.has(name));
+  }
+
   /** A nested map. */
   map(name: string): FieldReader {
     return FieldReader.of(this.required(name), this.pathOf(name));

@@ -4,13 +4,59 @@
  * requests (`combineRequests`) as the file-based channel.
  */
 import { combineRequests } from "../core/control";
+import { type ControlRun, decideClaim, decideRelease, heartbeatStaleAfterMs } from "../core/controlRecord";
 import type { ControlChannel, ControlRequest } from "../ports";
+
+/** The owner token of every run claimed through a memory channel: one process holds it. */
+const OWNER = "memory";
 
 /** A control channel held in memory. */
 export class MemoryControlChannel implements ControlChannel {
   private waiting: ControlRequest | undefined;
   private heartbeatAt: number | undefined;
+  private run: ControlRun | undefined;
   private readonly history: ControlRequest[] = [];
+
+  /** @param staleAfterMs how old a run's heartbeat must be before another claim takes the stack. */
+  constructor(private readonly staleAfterMs = heartbeatStaleAfterMs(10)) {}
+
+  /** The run recorded now, if any: what `bluegreen status` would show. */
+  recordedRun(): ControlRun | undefined {
+    return this.run;
+  }
+
+  /** Claims the stack by the same rule as every channel (`decideClaim`); throws when another run holds it. */
+  async claimRun(run: ControlRun, now: number): Promise<{ readonly replaced?: ControlRun }> {
+    const record = {
+      version: 1,
+      ...(this.run ? { run: this.run, owner: OWNER } : {}),
+      ...(this.heartbeatAt !== undefined ? { heartbeatAt: this.heartbeatAt } : {}),
+    };
+    const decision = decideClaim(record, { run, owner: OWNER, now, staleAfterMs: this.staleAfterMs });
+    if (decision.kind === "busy") {
+      throw new Error(
+        `the stack is held by run ${decision.holder.run.runId} (version ${decision.holder.run.version}, started by ${decision.holder.run.startedBy})`,
+      );
+    }
+    this.run = run;
+    this.heartbeatAt = now;
+    return decision.replaced ? { replaced: decision.replaced } : {};
+  }
+
+  /** Records how far the run got, with a heartbeat. */
+  async recordRun(run: ControlRun, now: number): Promise<void> {
+    await this.claimRun(run, now);
+  }
+
+  /** Clears the run and its heartbeat when it is `runId`. */
+  async releaseRun(runId: string): Promise<boolean> {
+    if (!this.run) return false;
+    const decision = decideRelease({ version: 1, run: this.run, owner: OWNER }, runId, OWNER);
+    if (decision.kind !== "write") return false;
+    this.run = undefined;
+    this.heartbeatAt = undefined;
+    return true;
+  }
 
   /** Returns and clears the pending request, if any. */
   async take(): Promise<ControlRequest | undefined> {

@@ -9,7 +9,9 @@
  * a revert; where a rollout stands is read from the deployed outputs and the live split, never
  * from memory.
  */
+import type { ControlRun } from "../core/controlRecord";
 import { outcomeOf } from "../core/decide";
+import type { EventSink } from "../events";
 import { awaitReadiness, checkBeforeTraffic, deployCandidate } from "./candidate";
 import { RunContext } from "./context";
 import { Emitter } from "./emitter";
@@ -41,7 +43,15 @@ class RolloutRun {
     private readonly deps: DriverDeps,
     private readonly request: RolloutRequest,
   ) {
-    this.emitter = new Emitter(deps.events, deps.clock, deps.clock.now());
+    // Every event passes the operator channel first: a shift or a bake poll is the run's progress,
+    // which its next heartbeat records for `bluegreen status` on other machines.
+    const events: EventSink = {
+      emit: (event) => {
+        this.operator.note(event);
+        deps.events.emit(event);
+      },
+    };
+    this.emitter = new Emitter(events, deps.clock, deps.clock.now());
     this.operator = new OperatorChannel(deps.control, this.emitter, () => deps.clock.now());
   }
 
@@ -55,7 +65,7 @@ class RolloutRun {
         toVersion: this.request.version,
       });
     }
-    if (this.watching) await this.operator.clear();
+    if (this.watching || this.operator.claimed) await this.operator.clear();
     this.emitter.emit({
       type: "completed",
       outcome: outcome.outcome,
@@ -70,6 +80,8 @@ class RolloutRun {
     let prepared: Prepared;
     try {
       prepared = await preflight(this.deps, this.request, this.emitter);
+      // The last check: a stack another driver holds is refused before anything is written.
+      await this.operator.claim(this.runRecord(prepared));
     } catch (error) {
       return this.rejected(error);
     }
@@ -137,6 +149,24 @@ class RolloutRun {
     });
     const early = await runSteps(run, observer, from.kind === "step" ? from.step : 0);
     await promote(run, early);
+  }
+
+  /** The run as the control record names it, at the position the preflight found. */
+  private runRecord(prepared: Prepared): ControlRun {
+    const { request } = this;
+    const of = request.config.rollout.plan.length;
+    const step = prepared.from.kind === "step" ? prepared.from.step : 0;
+    return {
+      runId: request.runId ?? `run-${this.deps.clock.now()}`,
+      version: request.version,
+      candidate: prepared.candidate,
+      stable: prepared.stable,
+      position: { step, of },
+      weights: prepared.outputs.traffic,
+      startedBy: request.startedBy ?? "unknown",
+      ...(request.reason ? { reason: request.reason } : {}),
+      startedAt: this.deps.clock.now(),
+    };
   }
 
   /** A preflight that did not pass: nothing was written. */

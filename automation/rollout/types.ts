@@ -38,6 +38,10 @@ export interface RolloutRequest {
   readonly resume: boolean;
   /** Aborted on SIGINT/SIGTERM: the driver reverts, then ends "aborted". */
   readonly signal: AbortSignal;
+  /** Names the run in the stack's control record, as in its events and audit record. @default derived from the start */
+  readonly runId?: string;
+  /** Who started the run, for the control record. @default "unknown" */
+  readonly startedBy?: string;
 }
 
 /** How a run ended. */

@@ -8,3 +8,4 @@ export * from "./echo";
 export * from "./outputs";
 export * from "./rules";
 export * from "./traffic";
+export * from "./controlTable";

@@ -83,6 +83,12 @@ export const routingSchema = z.discriminatedUnion("kind", [
   gatewayRoutingSchema,
 ]);
 
+/** The stack's DynamoDB control table, as the program exports it. */
+export const controlOutputsSchema = z.object({
+  tableName: name,
+  tableArn: name,
+});
+
 /** Everything the program exports, keyed by output name. */
 export const stackOutputsSchema = z.object({
   service: name,
@@ -98,6 +104,11 @@ export const stackOutputsSchema = z.object({
   routing: routingSchema,
   /** URNs of the resources a traffic step changes: the driver's targeted update touches only these. */
   routingUrns: z.array(z.string().startsWith("urn:pulumi:")).min(1).readonly(),
+  /**
+   * The stack's control table, when `bluegreen:control.channel` is `dynamodb`. Optional: a stack
+   * deployed before the table existed, or one on the file channel, has none.
+   */
+  control: controlOutputsSchema.optional(),
 });
 
 /** The alarms that judge one colour. */
@@ -110,6 +121,8 @@ export type LambdaRouting = z.output<typeof lambdaRoutingSchema>;
 export type GatewayRouting = z.output<typeof gatewayRoutingSchema>;
 /** Any routing the driver can step. */
 export type Routing = z.output<typeof routingSchema>;
+/** The stack's control table. */
+export type ControlOutputs = z.output<typeof controlOutputsSchema>;
 /** Everything the program exports. */
 export type StackOutputs = z.output<typeof stackOutputsSchema>;
 /** The name of one stack output. */

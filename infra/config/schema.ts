@@ -29,6 +29,7 @@ import {
   percentSchema,
   splitSumCheck,
 } from "../../components/domain/traffic";
+import { controlSchema } from "./control";
 import { formatDuration } from "./duration";
 import { judgingAlarms, unjudgedProblem } from "./judging";
 import { documented, integer } from "./fields";
@@ -140,6 +141,7 @@ export const KEY_SCHEMAS = {
   lambda: lambdaSchema,
   kubernetes: kubernetesSchema,
   notifications: notificationsSchema,
+  control: controlSchema,
 } as const;
 
 /** A config key of the `bluegreen:` namespace (without the prefix). */
@@ -182,6 +184,7 @@ export const namespaceSchema = z.strictObject({
       required: "Kubernetes",
     },
   ),
+  control: documented(controlSchema.prefault({}), "how operators reach the driver of a rollout"),
   kubeconfig: documented(
     secretSchema.optional(),
     'the cluster\'s kubeconfig, a secret: `pulumi config set --secret bluegreen:kubeconfig "$(cat kubeconfig)"`',
@@ -460,6 +463,7 @@ function resolve(values: NamespaceValues) {
     kubernetes: values.kubernetes,
     /** Where messages about a rollout go besides the Slack webhook, and how often. */
     notifications: values.notifications ?? NOTIFICATIONS_DEFAULTS,
+    control: values.control,
     /** Secret keys that are set (their values are never parsed here). */
     secretKeys: secretKeys(values),
   };

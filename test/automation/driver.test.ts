@@ -1,3 +1,4 @@
+import { heartbeatStaleAfterMs } from "../../automation/core/controlRecord";
 import assert from "node:assert/strict";
 import { abortRollout, readStatus, RolloutResult, runRollout } from "../../automation/rollout";
 import type { RolloutEvent } from "../../automation/events";
@@ -950,10 +951,32 @@ async function crashAt(h: DriverHarness, ms: number): Promise<void> {
   while (h.clock.now() < EPOCH + ms) await h.clock.sleep(0);
   for (let i = 0; i < 20; i++) await Promise.resolve();
   h.world.faults.endHang();
+  // A killed driver's claim on the stack stands until its heartbeat is stale: the next run can
+  // take the stack only then (the refusal before it is its own test).
+  await h.clock.sleep(heartbeatStaleAfterMs(h.config.rollout.pollInterval) + 1);
   h.recorded.length = 0;
 }
 
 describe("driver: crash recovery and concurrent rollouts", () => {
+  it("a second driver on a stack whose run still beats is refused (exit 2), naming that run", async () => {
+    const h = new DriverHarness();
+    h.world.faults.hang(minutes(7));
+    void start(h);
+    while (h.clock.now() < EPOCH + minutes(7)) await h.clock.sleep(0);
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+    h.world.faults.endHang();
+    h.recorded.length = 0;
+    const writes = h.world.valueWrites().length;
+    const result = await start(h, { resume: true });
+    assert.deepEqual([result.outcome, result.exitCode], ["rejected", 2]);
+    assert.match(
+      result.reason,
+      /preflight control: could not claim the stack for this run: the stack is held by run /,
+    );
+    assert.equal(h.world.valueWrites().length, writes, "nothing was written");
+    assert.equal(h.eventsOf("started").length, 0);
+  });
+
   it("--resume continues from the step the live split shows, from the world not memory", async () => {
     const h = new DriverHarness();
     await crashAt(h, minutes(7));

@@ -302,6 +302,41 @@ describe("the program", () => {
     });
   });
 
+  describe("the control table", () => {
+    const TABLE = "aws:dynamodb/table:Table";
+    for (const [stack, service] of [
+      ["dev", "checkout"],
+      ["orders-dev", "orders"],
+      ["eks-dev", "catalog"],
+      ["gateway-dev", "catalog"],
+    ] as const) {
+      it(`declares bluegreen-${service}-${stack} for ${stack} and exports its name and ARN`, async () => {
+        loadStack(stack);
+        const outputs = await runProgram(stack);
+        const tables = resourcesOfType(TABLE);
+        assert.equal(tables.length, 1);
+        assert.equal(tables[0].inputs.name, `bluegreen-${service}-${stack}`);
+        assert.equal(outputs.control?.tableName, `bluegreen-${service}-${stack}`);
+        assert.ok(outputs.control?.tableArn);
+      });
+    }
+
+    it("declares no table, and exports none, when bluegreen:control.channel is file", async () => {
+      loadStack("dev", { "bluegreen:control": { channel: "file" } });
+      const outputs = await runProgram("dev");
+      assert.deepEqual(resourcesOfType(TABLE), []);
+      assert.equal(outputs.control, undefined);
+    });
+
+    it("refuses a Kubernetes stack on the DynamoDB channel without an AWS region, naming the fix", async () => {
+      loadStack("gateway-dev", { "aws:region": undefined });
+      assert.throws(() => readStackConfig(), /sets no aws:region.*bluegreen:control\.channel to file/);
+      loadStack("gateway-dev", { "aws:region": undefined, "bluegreen:control": { channel: "file" } });
+      await runProgram("gateway-dev");
+      assert.deepEqual(resourcesOfType(TABLE), []);
+    });
+  });
+
   describe("release guard", () => {
     it("refuses a stack file behind the deployed revision before registering resources", async () => {
       setPreviousOutputs({ revision: 7 });

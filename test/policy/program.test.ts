@@ -288,5 +288,20 @@ describe("the policy pack over the program", () => {
       assert.equal(found.length, 1, found.join("\n"));
       assert.match(found[0], /^Deployment "catalog-blue" \(blue\) sets rollingUpdate\.maxUnavailable to 1/);
     });
+
+    for (const stack of ["dev", "orders-dev", "gateway-dev"]) {
+      it(`the control table of ${stack} is the one the rule judges, and loses its protection`, async () => {
+        const program = await programResources(stack);
+        const tables = program.filter((resource) => resource.type === "aws:dynamodb/table:Table");
+        assert.equal(tables.length, 1, "the program declares the control table");
+        const resources = edited(program, "aws:dynamodb/table:Table", tables[0].name, (props) => ({
+          ...props,
+          deletionProtectionEnabled: false,
+        }));
+        const found = messages(allViolations(resources));
+        assert.equal(found.length, 1, found.join("\n"));
+        assert.match(found[0], /bluegreen:role=control\) has no deletion protection/);
+      });
+    }
   });
 });

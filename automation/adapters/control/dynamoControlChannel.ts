@@ -13,7 +13,7 @@
 import { randomUUID } from "node:crypto";
 import type { UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
 import { redactReason } from "../../audit";
-import { CONTROL_ITEM_KEY } from "../../core/controlTable";
+import { CONTROL_ITEM_KEY } from "../../../components/domain/controlTable";
 import {
   applyPatch,
   type ControlPatch,
@@ -173,6 +173,14 @@ export class DynamoControlChannel implements ControlChannel {
         result: decision.replaced ? { record: written, replaced: decision.replaced } : { record: written },
       };
     });
+  }
+
+  /**
+   * Records how far this channel's run got, with a heartbeat at `now`: a claim of the same run by
+   * the same owner, so it writes only while the run is still this channel's.
+   */
+  async recordRun(run: ControlRun, now: number): Promise<void> {
+    await this.claimRun(run, now);
   }
 
   /** Clears run `runId` and its heartbeat if this channel still owns it. Whether it did. */

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { type AuditRecord, buildAuditRecord } from "../../audit";
-import { HISTORY_PARTITION, historySortKey } from "../../core/controlTable";
+import { HISTORY_PARTITION, historySortKey } from "../../../components/domain/controlTable";
 import { FieldReader, InvalidFieldError } from "../../core/fields";
 import { EXIT_CODES, type Outcome } from "../../events";
 import { ControlTableError, isConditionFailed, MalformedControlItemError } from "./dynamoErrors";

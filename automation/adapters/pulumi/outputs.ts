@@ -49,6 +49,8 @@ export function parseStackOutputs(
   for (const key of OUTPUT_KEYS) {
     const output = outputs[key];
     if (output === undefined || output.value === undefined || output.value === null) {
+      // An optional output (the control table) is absent from stacks deployed before it existed.
+      if (stackOutputsSchema.shape[key].safeParse(undefined).success) continue;
       badKeys.push(key);
       problems.push(`output \`${key}\` is missing`);
       continue;

@@ -14,6 +14,7 @@ import {
   stackOption,
 } from "../commandLine";
 import { deliver, describeHeartbeat, watchState } from "../control";
+import { onControl } from "../controlAccess";
 import { type StackRun, connectServices, runDriverCommand } from "../pipeline";
 
 /** The options of `abort`. */
@@ -25,7 +26,8 @@ export interface AbortCommandOptions {
 
 /**
  * Aborts the stack's rollout. Exit 4 when it was aborted (by the watching driver or directly),
- * 2 when nothing was in progress, 1 when the revert failed.
+ * 2 when nothing was in progress, 1 when the revert failed, 5 when the control channel could not
+ * be read or written (nothing changed).
  */
 export async function abortCommand(runtime: CommandRuntime, options: AbortCommandOptions): Promise<number> {
   const { io, services } = runtime;
@@ -59,7 +61,9 @@ async function askWatchingDriver(
   const { stack } = run;
   const control = run.control();
   const clock = services.clock;
-  const state = await watchState(control, clock, stack.config);
+  const state = await onControl(stack, io, "read the heartbeat", () =>
+    watchState(control, clock, stack.config),
+  );
   if (!state.watched) {
     io.stderr.write(
       `no driver is watching stack ${stack.name} (${describeHeartbeat(state)}); reverting directly\n`,
@@ -69,11 +73,9 @@ async function askWatchingDriver(
   io.stderr.write(
     `a driver is watching stack ${stack.name} (${describeHeartbeat(state)}); asking it to abort\n`,
   );
-  const delivery = await deliver(control, clock, stack.config, {
-    kind: "abort",
-    by: io.who(),
-    at: clock.now(),
-  });
+  const delivery = await onControl(stack, io, "leave the abort request", () =>
+    deliver(control, clock, stack.config, { kind: "abort", by: io.who(), at: clock.now() }),
+  );
   // Superseded by another operator's abort is as good as taken: the driver reverts either way.
   if (delivery !== "withdrawn") {
     io.stderr.write(

@@ -5,6 +5,7 @@
 import type { Command } from "commander";
 import { type CommandContext, stackOption } from "../commandLine";
 import { TAKE_WITHIN_POLLS, deliver, describeHeartbeat, watchState } from "../control";
+import { onControl } from "../controlAccess";
 import { type CliIo, EXIT_OK, EXIT_USAGE } from "../io";
 import type { CliServices } from "../services";
 import { loadStack, printWarnings } from "../stacks";
@@ -16,7 +17,10 @@ export interface PromoteCommandOptions {
   readonly full: boolean;
 }
 
-/** Asks the watching driver to promote. Exit 0 when it took the request, 2 when nobody watches or it did not. */
+/**
+ * Asks the watching driver to promote. Exit 0 when it took the request, 2 when nobody watches or it
+ * did not, 5 when the control channel could not be read or written (nothing changed).
+ */
 export async function promoteCommand(
   io: CliIo,
   services: CliServices,
@@ -26,7 +30,9 @@ export async function promoteCommand(
   printWarnings(io, stack);
   const control = services.control(stack, io);
   const clock = services.clock;
-  const state = await watchState(control, clock, stack.config);
+  const state = await onControl(stack, io, "read the heartbeat", () =>
+    watchState(control, clock, stack.config),
+  );
   if (!state.watched) {
     io.stderr.write(
       `no driver is watching stack ${stack.name} (${describeHeartbeat(state)}): promoting needs a driver watching the alarms; run \`bluegreen rollout --stack ${stack.name} --version <the candidate's version> --resume\` and promote while it runs\n`,
@@ -34,7 +40,9 @@ export async function promoteCommand(
     return EXIT_USAGE;
   }
   const kind = options.full ? "promote-full" : "promote";
-  const delivery = await deliver(control, clock, stack.config, { kind, by: io.who(), at: clock.now() });
+  const delivery = await onControl(stack, io, `leave the ${kind} request`, () =>
+    deliver(control, clock, stack.config, { kind, by: io.who(), at: clock.now() }),
+  );
   if (delivery === "superseded") {
     io.stderr.write(
       `an abort of stack ${stack.name} is already pending for the watching driver; the ${kind} request was not left\n`,

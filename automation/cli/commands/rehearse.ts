@@ -92,7 +92,15 @@ export async function rehearseCommand(
       return { deps, signal: world.signal };
     },
     drive: (deps, { stack }, signal) =>
-      runRollout(deps, { config: stack.config, version, reason: options.reason, resume: false, signal }),
+      runRollout(deps, {
+        config: stack.config,
+        version,
+        reason: options.reason,
+        resume: false,
+        signal,
+        runId: runtime.invocation.runId,
+        startedBy: io.who(),
+      }),
   });
 }
 

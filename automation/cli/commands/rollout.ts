@@ -49,6 +49,8 @@ export async function rolloutCommand(
         reason: options.reason,
         resume: options.resume,
         signal,
+        runId: runtime.invocation.runId,
+        startedBy: runtime.io.who(),
       }),
   });
 }

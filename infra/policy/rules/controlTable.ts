@@ -1,8 +1,8 @@
 /**
  * Rule: the bluegreen control table, a DynamoDB table tagged `bluegreen:role = control`, has
- * point-in-time recovery and deletion protection. It is to hold what a rollout must not lose (the
- * run's lock and record); no stack declares it yet, so the rule keys on the tag rather than a name
- * and applies as soon as one does.
+ * point-in-time recovery and deletion protection. It holds what a rollout must not lose (the run's
+ * claim on the stack, its position, the stack's history). The rule keys on the tag rather than a
+ * name, so a table declared outside this program (`ControlTable` used on its own) is judged too.
  */
 import { PolicyInput, Violation, at, named, isUnknown, tagOf } from "./resource";
 

@@ -326,6 +326,7 @@ const PROBES: readonly Probe[] = [
   },
   {
     name: "BLUEGREEN_CONTROL_DIR naming a file, for promote",
+    setup: fileChannel("dev"),
     argv: ["promote", "--stack", "dev"],
     env: { BLUEGREEN_CONTROL_DIR: "stacks/Pulumi.dev.yaml" },
     realControl: true,
@@ -333,6 +334,7 @@ const PROBES: readonly Probe[] = [
   },
   {
     name: "BLUEGREEN_CONTROL_DIR running through a file, for abort",
+    setup: fileChannel("dev"),
     argv: ["abort", "--stack", "dev"],
     env: { BLUEGREEN_CONTROL_DIR: "stacks/Pulumi.dev.yaml/control" },
     realControl: true,
@@ -479,6 +481,16 @@ function stackFileProbes(): Probe[] {
       name: `${guardrail.name}, through ${command.argv[0]}`,
     })),
   );
+}
+
+/** Puts the stack on the file control channel, where BLUEGREEN_CONTROL_DIR matters. */
+function fileChannel(stack: string): (project: string) => void {
+  return (project) => {
+    fs.appendFileSync(
+      path.join(project, "stacks", `Pulumi.${stack}.yaml`),
+      "  bluegreen:control: { channel: file }\n",
+    );
+  };
 }
 
 describe("probes: bad input is refused with a clear message and changes nothing", () => {

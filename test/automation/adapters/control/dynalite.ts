@@ -6,7 +6,7 @@
 import type { AddressInfo } from "node:net";
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
-import { CONTROL_TABLE_SCHEMA } from "../../../../automation/core/controlTable";
+import { CONTROL_TABLE_SCHEMA } from "../../../../components/domain/controlTable";
 
 /** A running server and a client of it. */
 export interface Dynalite {

@@ -13,7 +13,7 @@ import {
   mapDynamoError,
   StackBusyError,
 } from "../../../../automation/adapters/control/dynamoErrors";
-import { CONTROL_TABLE_ACTIONS } from "../../../../automation/core/controlTable";
+import { CONTROL_TABLE_ACTIONS } from "../../../../components/domain/controlTable";
 import type { ControlRun } from "../../../../automation/core/controlRecord";
 import { isTransient } from "../../../../automation/core/retry";
 import type { ControlRequest } from "../../../../automation/ports";

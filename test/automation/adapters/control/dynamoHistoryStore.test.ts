@@ -7,7 +7,7 @@ import {
 } from "../../../../automation/adapters/control/dynamoErrors";
 import { DynamoHistoryStore } from "../../../../automation/adapters/control/dynamoHistoryStore";
 import type { AuditRecord } from "../../../../automation/audit";
-import { CONTROL_TABLE_ACTIONS } from "../../../../automation/core/controlTable";
+import { CONTROL_TABLE_ACTIONS } from "../../../../components/domain/controlTable";
 import { recordActions, useDynalite } from "./dynalite";
 
 const T = Date.UTC(2025, 2, 1, 10, 0, 0);

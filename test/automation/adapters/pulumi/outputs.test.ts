@@ -47,6 +47,16 @@ function rejection(outputs: Record<string, RawOutput>): StackOutputsError {
 }
 
 describe("parseStackOutputs", () => {
+  it("parses a deployment made before the control table existed, and reads the table when exported", () => {
+    assert.equal(parseStackOutputs("dev", raw(GATEWAY_OUTPUTS))?.control, undefined);
+    const control = {
+      tableName: "bluegreen-catalog-dev",
+      tableArn: "arn:aws:dynamodb:eu-west-1:123456789012:table/bluegreen-catalog-dev",
+    };
+    assert.deepEqual(parseStackOutputs("dev", raw({ ...GATEWAY_OUTPUTS, control }))?.control, control);
+    assert.deepEqual(rejection(raw({ ...GATEWAY_OUTPUTS, control: { tableName: "" } })).keys, ["control"]);
+  });
+
   it("reads every output the contract names, and only those", () => {
     assert.deepEqual(OUTPUT_KEYS, Object.keys(stackOutputsSchema.shape));
     const parsed = parseStackOutputs("dev", raw({ ...GATEWAY_OUTPUTS, debug: "ignored" }));

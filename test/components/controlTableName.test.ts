@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { controlTableName, historySortKey } from "../../../automation/core/controlTable";
+import { controlTableName, historySortKey } from "../../components/domain/controlTable";
 
 describe("the control table's name", () => {
   const cases: { service: string; stack: string; name?: string; error?: RegExp }[] = [
