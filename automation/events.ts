@@ -4,7 +4,7 @@
  * in a rehearsal); `--json` adds the command's `runId`.
  */
 import type { WatchedState } from "./core/alarms";
-import type { Colour, TrafficSplit } from "../components/domain";
+import type { Colour, PauseTimeoutAction, PlanPause, TrafficSplit } from "../components/domain";
 
 /** How a rollout ended. */
 export type Outcome = "promoted" | "rolled-back" | "aborted" | "failed" | "rejected";
@@ -26,7 +26,7 @@ export type RolloutEventBody =
       version: string;
       candidate: Colour;
       stable: Colour;
-      steps: { weight: number; bakeSeconds: number }[];
+      steps: { weight: number; bakeSeconds: number; pause?: PlanPause }[];
       resumed: boolean;
     }
   | { type: "preflight"; check: string; ok: boolean; detail: string }
@@ -50,6 +50,20 @@ export type RolloutEventBody =
       reason?: string;
     }
   | { type: "alarm-read-failed"; consecutive: number; limit: number; error: string }
+  | {
+      /** The rollout holds the step's weight, still watching, until an operator answers or the timeout. */
+      type: "paused";
+      stack: string;
+      step: number;
+      of: number;
+      weight: number;
+      /** Who holds it: "the plan" for a step's pause, else the operator who asked. */
+      by: string;
+      /** Seconds until the timeout; absent when it waits for an answer. */
+      timeoutSeconds?: number;
+      onTimeout?: PauseTimeoutAction;
+    }
+  | { type: "resumed"; step: number; of: number; by: string }
   | { type: "warning"; message: string }
   | { type: "reverted"; weights: TrafficSplit; reason: string; secondsSinceTrigger: number }
   | { type: "restored"; revision: number; changed: number; drift: number }

@@ -112,10 +112,16 @@ export interface Clock {
 /** Randomness, injected so retry jitter is reproducible in tests. */
 export type Random = () => number;
 
+/**
+ * What an operator asks of a running rollout. `abort`: revert now. `promote`: end the current bake
+ * (or pause) early. `promote-full`: skip every remaining step. `pause`: hold the current weight
+ * after this step's bake until resumed. `resume`: release a pause.
+ */
+export type ControlRequestKind = "abort" | "promote" | "promote-full" | "pause" | "resume";
+
 /** What an operator asks of a running rollout. */
 export interface ControlRequest {
-  /** `abort`: revert now. `promote`: end the current bake early. `promote-full`: skip every remaining step. */
-  readonly kind: "abort" | "promote" | "promote-full";
+  readonly kind: ControlRequestKind;
   /** Who asked, for the audit record. */
   readonly by: string;
   /** Epoch milliseconds. */

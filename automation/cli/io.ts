@@ -5,8 +5,19 @@
 import { EXIT_CODES } from "../events";
 import type { TextWriter } from "../output/writer";
 
-/** The signals that cancel a rollout. */
-export type StopSignal = "SIGINT" | "SIGTERM";
+/**
+ * The signals that cancel a rollout: SIGINT and SIGTERM (a cancelled pipeline job), and SIGHUP (a
+ * closed terminal, a dropped SSH session), which would otherwise end the process with traffic
+ * split and nobody watching.
+ */
+export type StopSignal = "SIGINT" | "SIGTERM" | "SIGHUP";
+
+/**
+ * What stops a run: a signal, or the process that started bluegreen going away (`npx`, a shell, a
+ * CI step killed outright), which would otherwise leave this process running on, orphaned, to
+ * promote after the pipeline has moved on.
+ */
+export type StopCause = StopSignal | "parent-exited";
 
 /** The process as the commands see it. */
 export interface CliIo {
@@ -17,8 +28,8 @@ export interface CliIo {
   readonly cwd: string;
   /** Whether stdout is a terminal (live progress line) or a log (one line per event). */
   readonly isTTY: boolean;
-  /** Calls the listener on SIGINT/SIGTERM until the returned function removes it. */
-  onSignal(listener: (signal: StopSignal) => void): () => void;
+  /** Calls the listener on SIGINT/SIGTERM/SIGHUP, or when the parent process exits, until the returned function removes it. */
+  onSignal(listener: (cause: StopCause) => void): () => void;
   /** Who runs the command, resolved on first use (it may run `git config`). */
   who(): string;
 }

@@ -6,6 +6,7 @@ import { Command } from "commander";
 import { randomUUID } from "node:crypto";
 import { type CommandContext, EXIT_CODE_HELP } from "./commandLine";
 import { registerAbort } from "./commands/abort";
+import { registerPause, registerResume } from "./commands/gate";
 import { registerPlan } from "./commands/plan";
 import { registerPromote } from "./commands/promote";
 import { registerRehearse, rehearsalRunId } from "./commands/rehearse";
@@ -25,6 +26,8 @@ const COMMANDS: readonly ((program: Command, context: CommandContext) => void)[]
   registerStatus,
   registerAbort,
   registerPromote,
+  registerPause,
+  registerResume,
   registerPlan,
   registerValidate,
   registerRehearse,

@@ -6,7 +6,7 @@ import type { EventSink } from "../events";
 import { NdjsonSink } from "../output/ndjsonSink";
 import { PlainSink } from "../output/plainSink";
 import { TerminalSink } from "../output/terminalSink";
-import type { CliIo, StopSignal } from "./io";
+import type { CliIo, StopCause } from "./io";
 
 /**
  * `--json` -> NDJSON stamped with the command's run id; a terminal -> the live renderer; anything
@@ -31,29 +31,33 @@ export interface StopHandle {
 }
 
 /**
- * The first SIGINT/SIGTERM aborts the run once, which makes the driver revert; later signals are
- * only acknowledged. Passing a second signal on would cut the revert short (and the Pulumi engine
- * treats a second interrupt as "terminate now"), leaving traffic split with nobody watching.
+ * The first SIGINT/SIGTERM/SIGHUP (or the parent process exiting) aborts the run once, which makes
+ * the driver revert; later signals are only acknowledged. Passing a second signal on would cut the
+ * revert short (and the Pulumi engine treats a second interrupt as "terminate now"), leaving
+ * traffic split with nobody watching.
  */
 export function stopOnSignal(io: CliIo): StopHandle {
   const controller = new AbortController();
-  let received: StopSignal | undefined;
-  const unsubscribe = io.onSignal((signal) => {
+  let received: StopCause | undefined;
+  const unsubscribe = io.onSignal((cause) => {
+    const what = cause === "parent-exited" ? "the process that started bluegreen exited" : cause;
     if (received === undefined) {
-      received = signal;
+      received = cause;
       io.stderr.write(
-        `\n${signal}: reverting traffic to the stable colour; this takes a moment, do not interrupt\n`,
+        `\n${what}: reverting traffic to the stable colour; this takes a moment, do not interrupt\n`,
       );
-      controller.abort(stopReason(signal));
+      controller.abort(stopReason(cause));
       return;
     }
-    io.stderr.write(`${signal}: a revert is in progress; waiting for it to finish before exiting\n`);
+    io.stderr.write(`${what}: a revert is in progress; waiting for it to finish before exiting\n`);
   });
   return { signal: controller.signal, dispose: unsubscribe };
 }
 
-function stopReason(signal: StopSignal): Error {
-  const error = new Error(`stopped by ${signal}`);
+function stopReason(cause: StopCause): Error {
+  const error = new Error(
+    cause === "parent-exited" ? "stopped: the process that started bluegreen exited" : `stopped by ${cause}`,
+  );
   error.name = "AbortError";
   return error;
 }

@@ -223,7 +223,13 @@ function holderOf(record: ControlRecord, run: ControlRun, now: number): RunHolde
 }
 
 const COLOURS: readonly Colour[] = ["blue", "green"];
-const REQUEST_KINDS: readonly ControlRequest["kind"][] = ["abort", "promote", "promote-full"];
+const REQUEST_KINDS: readonly ControlRequest["kind"][] = [
+  "abort",
+  "promote",
+  "promote-full",
+  "pause",
+  "resume",
+];
 const EPOCH_MS = { min: 0 } as const;
 
 /**

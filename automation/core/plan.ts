@@ -5,7 +5,13 @@
  */
 import type { BuiltInAlarm } from "../../infra/config/schema";
 import type { BluegreenConfig } from "../../infra/config/validate";
-import { type Colour, type Platform, type PlanStep, otherColour } from "../../components/domain";
+import {
+  type Colour,
+  type PlanPause,
+  type Platform,
+  type PlanStep,
+  otherColour,
+} from "../../components/domain";
 
 /** A resolved plan: weights strictly increasing, the last one 100 (the config schema enforces it). */
 export type Plan = readonly PlanStep[];
@@ -13,6 +19,19 @@ export type Plan = readonly PlanStep[];
 /** Seconds a rollout takes when every bake runs to its end and nothing waits. */
 export function planDuration(plan: Plan): number {
   return plan.reduce((total, step) => total + step.bakeSeconds, 0);
+}
+
+/**
+ * Seconds the longest run of the plan takes when every pause waits to its timeout; undefined when
+ * a pause has none, because then nothing bounds the run but an operator.
+ */
+export function longestRunSeconds(plan: Plan): number | undefined {
+  let total = 0;
+  for (const step of plan) {
+    if (step.pause !== undefined && step.pause.timeoutSeconds === undefined) return undefined;
+    total += step.bakeSeconds + (step.pause?.timeoutSeconds ?? 0);
+  }
+  return total;
 }
 
 /**
@@ -44,8 +63,10 @@ export interface PlannedStep {
   readonly step: number;
   readonly weight: number;
   readonly bakeSeconds: number;
-  /** Seconds of baking before this step's shift. */
+  /** Seconds of baking before this step's shift (pauses before it add their wait). */
   readonly startsAfterSeconds: number;
+  /** The wait for approval after the bake, when the step has one. */
+  readonly pause?: PlanPause;
 }
 
 /** Everything `plan` prints. */
@@ -90,11 +111,12 @@ export function describePlan(
 ): PlanDescription {
   let elapsed = 0;
   const steps = config.rollout.plan.map((step, index) => {
-    const planned = {
+    const planned: PlannedStep = {
       step: index + 1,
       weight: step.weight,
       bakeSeconds: step.bakeSeconds,
       startsAfterSeconds: elapsed,
+      ...(step.pause ? { pause: step.pause } : {}),
     };
     elapsed += step.bakeSeconds;
     return planned;

@@ -14,6 +14,16 @@ export interface FormatContext {
   readonly candidate?: Colour;
 }
 
+/** What a paused run waits for, as the line a person reads: the commands that answer it. */
+export function formatPaused(event: Extract<RolloutEvent, { type: "paused" }>): string {
+  const holder = event.by === "the plan" ? "" : ` (${event.by} asked to pause)`;
+  const timeout =
+    event.timeoutSeconds === undefined
+      ? "no timeout"
+      : `${event.onTimeout ?? "abort"} in ${formatRemaining(event.timeoutSeconds)} without an answer`;
+  return `step ${event.step}/${event.of}: holding ${event.weight}%${holder}, alarms still watched; waiting for approval: bluegreen resume --stack ${event.stack} (or promote --full, abort; ${timeout})`;
+}
+
 /** How a line is coloured on a terminal; the plain renderer ignores it. */
 export type Tone = "info" | "good" | "bad" | "warn";
 
@@ -72,7 +82,10 @@ export function formatEvent(event: RolloutEvent, context: FormatContext = {}): F
   switch (event.type) {
     case "started": {
       const steps = event.steps
-        .map((step) => `${step.weight}% for ${formatDuration(step.bakeSeconds)}`)
+        .map(
+          (step) =>
+            `${step.weight}% for ${formatDuration(step.bakeSeconds)}${step.pause ? ", pause for approval" : ""}`,
+        )
         .join(", ");
       const verb = event.resumed ? "resuming rollout" : "rollout";
       return {
@@ -114,6 +127,13 @@ export function formatEvent(event: RolloutEvent, context: FormatContext = {}): F
       };
     case "warning":
       return { tone: "warn", text: `warning: ${event.message}` };
+    case "paused":
+      return { tone: "warn", text: formatPaused(event) };
+    case "resumed":
+      return {
+        tone: "info",
+        text: `step ${event.step}/${event.of}: pause over${suffix(event.by)}`,
+      };
     case "reverted":
       return {
         tone: "bad",

@@ -1,6 +1,21 @@
 /** The text of `bluegreen plan`. */
 import { formatDuration } from "../../infra/config/duration";
 import type { PlanDescription } from "../core/plan";
+import type { PlanPause } from "../../components/domain";
+
+/** What a pause waits for and what its timeout does. */
+function pauseLine(pause: PlanPause, stack: string): string {
+  const timeout =
+    pause.timeoutSeconds === undefined
+      ? "no timeout"
+      : `${pause.onTimeout === "abort" ? "abort (revert)" : "go on (promote)"} after ${formatDuration(pause.timeoutSeconds)} without an answer`;
+  return `holds the weight, alarms still watched, until \`bluegreen resume --stack ${stack}\` (or promote --full, abort); ${timeout}`;
+}
+
+/** Whether a step before `step` (1-based) pauses, so its start waits for someone's approval. */
+function pausedBefore(plan: PlanDescription, step: number): boolean {
+  return plan.steps.some((earlier) => earlier.step < step && earlier.pause !== undefined);
+}
 
 const POLICY_TEXT: Record<PlanDescription["insufficientData"]["policy"], string> = {
   wait: "wait: tolerated up to the deadline within a step, then revert",
@@ -15,11 +30,11 @@ export function formatPlan(plan: PlanDescription): string {
     `the new version goes to ${plan.candidate}; ${plan.stable} (${plan.stableVersion}) stays the revert target`,
     "",
     "steps:",
-    ...plan.steps.map(
-      (step) =>
-        `  ${String(step.step).padStart(2)}. ${plan.candidate} ${String(step.weight).padStart(3)}% (${plan.stable} ${String(100 - step.weight).padStart(3)}%)  bake ${formatDuration(step.bakeSeconds).padEnd(6)}  from +${formatDuration(step.startsAfterSeconds)}`,
-    ),
-    `total bake time: ${formatDuration(plan.totalBakeSeconds)} (plus the deploy and readiness of ${plan.candidate})`,
+    ...plan.steps.flatMap((step) => [
+      `  ${String(step.step).padStart(2)}. ${plan.candidate} ${String(step.weight).padStart(3)}% (${plan.stable} ${String(100 - step.weight).padStart(3)}%)  bake ${formatDuration(step.bakeSeconds).padEnd(6)}  from +${formatDuration(step.startsAfterSeconds)}${pausedBefore(plan, step.step) ? " after approval" : ""}`,
+      ...(step.pause ? [`      then pause for approval: ${pauseLine(step.pause, plan.stack)}`] : []),
+    ]),
+    `total bake time: ${formatDuration(plan.totalBakeSeconds)} (plus the deploy and readiness of ${plan.candidate}${plan.steps.some((step) => step.pause) ? ", and the wait for approval" : ""})`,
     "",
     "watched alarms (on the candidate colour):",
     ...plan.alarmKeys.map((key) => `  built-in ${key}`),

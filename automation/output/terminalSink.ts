@@ -45,8 +45,13 @@ export class TerminalSink implements EventSink {
       return;
     }
     const line = formatEvent(event, { candidate: this.candidate });
-    // A shift starts a new bake and the end of a run has nothing left to count down.
-    if (event.type === "shifted" || event.type === "reverted" || event.type === "completed") {
+    // A shift starts a new bake, a pause has no bake left, and the end of a run has nothing left to count down.
+    if (
+      event.type === "shifted" ||
+      event.type === "paused" ||
+      event.type === "reverted" ||
+      event.type === "completed"
+    ) {
       this.live = undefined;
     }
     this.out.write(`${ERASE_LINE}${this.permanent(event.elapsedSeconds, line)}\n`);

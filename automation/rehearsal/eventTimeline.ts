@@ -31,6 +31,11 @@ export class EventTimeline {
     this.clock.schedule(atMs, () => this.settle());
   }
 
+  /** Whether an event is still to fire: once none is, nothing in the scenario changes the world again. */
+  hasPending(): boolean {
+    return this.pending.some((entry) => !entry.fired);
+  }
+
   /**
    * Fires every event due by now, in time order. Ports call it first, so an event takes effect at
    * its time even when the driver reaches a port before sleeping past that time.

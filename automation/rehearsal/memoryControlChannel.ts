@@ -70,6 +70,11 @@ export class MemoryControlChannel implements ControlChannel {
     return this.waiting;
   }
 
+  /** Whether a request waits to be taken, synchronously (for the world, inside a clock callback). */
+  hasPending(): boolean {
+    return this.waiting !== undefined;
+  }
+
   /** Leaves a request for the watching driver. */
   async send(request: ControlRequest): Promise<void> {
     this.post(request);

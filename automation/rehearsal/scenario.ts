@@ -32,7 +32,7 @@ export const FAULT_KINDS = [
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** Operator requests a scenario can send. */
-export const OPERATOR_REQUESTS = ["abort", "promote", "promote-full"] as const;
+export const OPERATOR_REQUESTS = ["abort", "promote", "promote-full", "pause", "resume"] as const;
 
 /** Process signals a scenario can deliver. */
 export const SIGNALS = ["SIGINT", "SIGTERM"] as const;

@@ -6,7 +6,7 @@
  */
 import type { BluegreenConfig } from "../../infra/config/validate";
 import type { DriverDeps } from "../rollout";
-import type { EventSink } from "../events";
+import type { EventSink, RolloutEvent } from "../events";
 import type { AlarmSource, ReleaseValues, StackPort, TrafficRouter } from "../ports";
 import { EventTimeline } from "./eventTimeline";
 import { MemoryControlChannel } from "./memoryControlChannel";
@@ -46,7 +46,17 @@ export interface SimulatedWorldOptions {
    * @default 0 for both
    */
   readonly updateDurations?: { readonly fullMs?: number; readonly targetedMs?: number };
+  /**
+   * Whether a pause with no timeout that nothing left in the scenario can answer is aborted, as
+   * an operator would abort it, instead of waiting forever on the virtual clock. A rehearsal sets
+   * it; a test that answers pauses from outside the scenario leaves it off. @default false
+   */
+  readonly abortUnansweredPauses?: boolean;
 }
+
+/** Who aborts a pause nobody in the scenario answers, as the rehearsal's events name it. */
+export const REHEARSAL_OPERATOR =
+  "the rehearsal (nothing in the scenario answers this pause; a real run would wait for bluegreen resume)";
 
 /** An event to inject; `at` counts from the world's start and defaults to now. */
 export type InjectedEvent = ScenarioEvent extends infer E
@@ -87,6 +97,9 @@ export class SimulatedWorld {
   private readonly controller = new AbortController();
   private receivedSignal: "SIGINT" | "SIGTERM" | undefined;
   private injected = 0;
+  private readonly abortUnansweredPauses: boolean;
+  /** Whether the driver waits in a pause with no timeout, as its events say. */
+  private waitingUntimed = false;
 
   constructor(options: SimulatedWorldOptions) {
     const { config, stackName, clock } = options;
@@ -94,7 +107,11 @@ export class SimulatedWorld {
     this.clock = clock;
     this.startMs = options.startMs ?? clock.now();
     this.signal = this.controller.signal;
-    this.timeline = new EventTimeline(clock, (event, atMs) => this.fire(event, atMs));
+    this.abortUnansweredPauses = options.abortUnansweredPauses ?? false;
+    this.timeline = new EventTimeline(clock, (event, atMs) => {
+      this.fire(event, atMs);
+      this.answerIfUnanswerable();
+    });
     const now = () => clock.now();
     const settle = () => this.timeline.settle();
     this.faultModel = new SimulatedFaults(now, this.startMs);
@@ -150,7 +167,7 @@ export class SimulatedWorld {
       alarms: this.alarms,
       control: overrides.control ?? this.control,
       clock: overrides.clock ?? this.clock,
-      events,
+      events: { emit: (event) => this.watchPauses(event, events) },
       random: overrides.random ?? (() => 0.5),
       preflightChecks: overrides.preflightChecks,
     };
@@ -218,6 +235,27 @@ export class SimulatedWorld {
     if (problems.length > 0) throw new ScenarioError(problems, "inject");
     this.timeline.add(full, this.startMs + full.at);
     this.timeline.settle();
+  }
+
+  /** Passes the event on, noting whether the driver now waits in a pause with no timeout. */
+  private watchPauses(event: RolloutEvent, sink: EventSink): void {
+    sink.emit(event);
+    if (event.type === "paused") {
+      this.waitingUntimed = event.timeoutSeconds === undefined;
+      this.answerIfUnanswerable();
+    } else if (event.type === "resumed" || event.type === "reverted" || event.type === "completed") {
+      this.waitingUntimed = false;
+    }
+  }
+
+  /**
+   * A pause with no timeout, no request waiting and no scenario event left would hold forever:
+   * abort it, as the operator a real run waits for might, and say so in the request's name.
+   */
+  private answerIfUnanswerable(): void {
+    if (!this.abortUnansweredPauses || !this.waitingUntimed || this.timeline.hasPending()) return;
+    if (this.control.hasPending()) return;
+    this.control.post({ kind: "abort", by: REHEARSAL_OPERATOR, at: this.clock.now() });
   }
 
   private targetProblems(event: ScenarioEvent, label: string): ScenarioProblem[] {

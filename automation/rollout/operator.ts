@@ -80,9 +80,13 @@ export class OperatorChannel {
     const request = await this.take();
     if (!request) return;
     if (request.kind === "abort") throw new RolloutStop("abort", `aborted by ${request.by}`, this.now());
-    this.emitter.warn(
-      `${request.kind} requested by ${request.by} ignored ${where}: there is no bake to end yet`,
-    );
+    const why =
+      request.kind === "pause"
+        ? "there is no step to hold yet"
+        : request.kind === "resume"
+          ? "nothing is paused"
+          : "there is no bake to end yet";
+    this.emitter.warn(`${request.kind} requested by ${request.by} ignored ${where}: ${why}`);
   }
 
   /** Records that this run watches the stack now, with how far it got when the channel records runs. */

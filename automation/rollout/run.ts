@@ -99,7 +99,11 @@ class RolloutRun {
       version,
       candidate,
       stable,
-      steps: run.plan.map((step) => ({ weight: step.weight, bakeSeconds: step.bakeSeconds })),
+      steps: run.plan.map((step) => ({
+        weight: step.weight,
+        bakeSeconds: step.bakeSeconds,
+        ...(step.pause ? { pause: step.pause } : {}),
+      })),
       resumed: prepared.resumed,
     });
     this.watching = true;

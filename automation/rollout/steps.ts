@@ -4,6 +4,7 @@
  * candidate with a full update. A decision to revert, or any failure, throws a `RolloutStop`.
  */
 import { decide, type Decision } from "../core/decide";
+import { holdDeadline, planHold } from "../core/gate";
 import { nextPollAt } from "../core/plan";
 import { READ_RETRY } from "../core/retry";
 import type { RunContext } from "./context";
@@ -22,35 +23,11 @@ export async function runSteps(
   observer: PollObserver,
   first: number,
 ): Promise<string | undefined> {
-  const { plan } = run;
   let step = first;
   let early: string | undefined;
   for (;;) {
     await shift(run, step, early);
-    const stepStartedAt = run.now();
-    const expected = splitFor(run.prepared.candidate, plan[step].weight);
-    observer.startStep();
-    let pollAt = stepStartedAt;
-    let decision: Decision;
-    let seenAt: number;
-    for (;;) {
-      await run.sleepUntil(pollAt);
-      const observation = await observer.observe(step, stepStartedAt, expected);
-      seenAt = observation.now;
-      decision = decide(plan, observation);
-      if (decision.kind !== "bake") break;
-      run.emitter.emit({
-        type: "baking",
-        step: step + 1,
-        of: plan.length,
-        weight: plan[step].weight,
-        remainingSeconds: Math.ceil(decision.remainingSeconds),
-        alarms: observer.alarmStates(),
-      });
-      if (decision.ignored) run.warn(decision.ignored);
-      pollAt = nextPollAt(stepStartedAt, plan[step].bakeSeconds, run.pollSeconds, run.now());
-    }
-    if (decision.kind === "revert") throw new RolloutStop(decision.cause, decision.reason, seenAt);
+    const decision = await watchStep(run, observer, step);
     if (decision.kind === "complete") {
       if (decision.early) run.warn(`${decision.early} skipped the remaining bake; promoting now`);
       return decision.early;
@@ -60,6 +37,78 @@ export async function runSteps(
     }
     step = decision.step;
     early = decision.early;
+  }
+}
+
+/**
+ * Bakes one step, and holds it while it is paused, until the core decides to move on; throws a
+ * RolloutStop when it decides to revert. The step's hold (its pause, or an operator's) lives here
+ * between polls: the core decides from it, and says when it changes.
+ */
+async function watchStep(
+  run: RunContext,
+  observer: PollObserver,
+  step: number,
+): Promise<Extract<Decision, { kind: "shift" | "complete" }>> {
+  const { plan } = run;
+  const stepStartedAt = run.now();
+  const expected = splitFor(run.prepared.candidate, plan[step].weight);
+  observer.startStep();
+  let hold = planHold(plan[step].pause);
+  let pausedSince: number | undefined;
+  let pollAt = stepStartedAt;
+  for (;;) {
+    await run.sleepUntil(pollAt);
+    const observed = await observer.observe(step, stepStartedAt, expected);
+    const decision = decide(plan, { ...observed, hold, pausedSince });
+    if (decision.kind === "revert") throw new RolloutStop(decision.cause, decision.reason, observed.now);
+    if (decision.kind === "shift" || decision.kind === "complete") {
+      if (pausedSince !== undefined) {
+        run.emitter.emit({ type: "resumed", step: step + 1, of: plan.length, by: decision.early ?? "" });
+      }
+      return decision;
+    }
+    if (decision.kind === "bake") {
+      run.emitter.emit({
+        type: "baking",
+        step: step + 1,
+        of: plan.length,
+        weight: plan[step].weight,
+        remainingSeconds: Math.ceil(decision.remainingSeconds),
+        alarms: observer.alarmStates(),
+      });
+      if (decision.change?.kind === "hold") {
+        hold = decision.change.hold;
+        run.warn(
+          `${hold.by} asked to pause: after its bake, step ${step + 1} holds ${plan[step].weight}% until resumed`,
+        );
+      } else if (decision.change?.kind === "release") {
+        hold = undefined;
+        run.warn(
+          `${decision.change.by} resumed step ${step + 1} before its pause: it goes on when its bake ends`,
+        );
+      }
+    } else {
+      if (pausedSince === undefined || decision.hold !== hold) {
+        run.emitter.emit({
+          type: "paused",
+          stack: run.deps.stack.name,
+          step: step + 1,
+          of: plan.length,
+          weight: plan[step].weight,
+          by: decision.hold.by,
+          ...(decision.remainingSeconds === undefined
+            ? {}
+            : { timeoutSeconds: Math.ceil(decision.remainingSeconds), onTimeout: decision.hold.onTimeout }),
+        });
+      }
+      hold = decision.hold;
+      pausedSince = decision.since;
+    }
+    if (decision.ignored) run.warn(decision.ignored);
+    pollAt = nextPollAt(stepStartedAt, plan[step].bakeSeconds, run.pollSeconds, run.now());
+    const deadline = holdDeadline(hold, pausedSince);
+    if (deadline !== undefined && deadline > run.now()) pollAt = Math.min(pollAt, deadline);
   }
 }
 

@@ -243,10 +243,31 @@ export function percentFromAliasRouting(
   return result;
 }
 
-/** One step of a resolved plan: the new colour's percent and how long to watch it, in seconds. */
+/** What a paused rollout does when nobody answers in time: revert, or go on as if approved. */
+export type PauseTimeoutAction = "abort" | "promote";
+
+/** The actions a pause can take at its timeout. */
+export const PAUSE_TIMEOUT_ACTIONS: readonly PauseTimeoutAction[] = ["abort", "promote"];
+
+/**
+ * An approval gate after a step's bake: the rollout holds the step's weight, still watching the
+ * alarms, until an operator resumes, promotes or aborts it, or until `timeoutSeconds` pass.
+ */
+export interface PlanPause {
+  /** Seconds to wait for an answer; undefined waits until one comes. */
+  readonly timeoutSeconds?: number;
+  /** What happens at the timeout. */
+  readonly onTimeout: PauseTimeoutAction;
+}
+
+/**
+ * One step of a resolved plan: the new colour's percent, how long to watch it, in seconds, and
+ * the pause for approval after the bake, when the step has one.
+ */
 export interface PlanStep {
   readonly weight: number;
   readonly bakeSeconds: number;
+  readonly pause?: PlanPause;
 }
 
 /** Named plans, bakes in seconds. `sop` is the deployment SOP's own. */
@@ -258,12 +279,16 @@ export const ROLLOUT_PRESETS = {
     { weight: 50, bakeSeconds: 300 },
     { weight: 100, bakeSeconds: 600 },
   ],
-  /** Slower and more careful, for production: a 5% canary and 15 minutes of stable metrics at the end. */
+  /**
+   * Slower and more careful, for production: a 5% canary, a person's approval before the last step
+   * (abort when nobody answers within 2 hours, so an unattended run ends rather than holding half
+   * the traffic on the candidate) and 15 minutes of stable metrics at the end.
+   */
   careful: [
     { weight: 5, bakeSeconds: 600 },
     { weight: 10, bakeSeconds: 600 },
     { weight: 25, bakeSeconds: 600 },
-    { weight: 50, bakeSeconds: 600 },
+    { weight: 50, bakeSeconds: 600, pause: { timeoutSeconds: 7_200, onTimeout: "abort" } },
     { weight: 100, bakeSeconds: 900 },
   ],
   /** For development stacks: each bake still covers a 2-minute alarm plus metric lag. */
@@ -284,7 +309,11 @@ export const DEFAULT_ROLLOUT_PRESET: RolloutPreset = "sop";
 
 /** The steps of a named plan, with bakes in seconds. */
 export function presetPlan(name: RolloutPreset): PlanStep[] {
-  return ROLLOUT_PRESETS[name].map((step) => ({ weight: step.weight, bakeSeconds: step.bakeSeconds }));
+  return ROLLOUT_PRESETS[name].map((step: PlanStep) =>
+    step.pause === undefined
+      ? { weight: step.weight, bakeSeconds: step.bakeSeconds }
+      : { weight: step.weight, bakeSeconds: step.bakeSeconds, pause: { ...step.pause } },
+  );
 }
 
 /** A problem with a plan; `step` is the 0-based index of the step at fault, when one is. */
@@ -314,5 +343,28 @@ export function planProblems(weights: readonly number[]): PlanProblem[] {
       message: `the last step must send 100% to the new colour, got ${last}`,
     });
   }
+  return problems;
+}
+
+/**
+ * What is wrong with a plan's pauses: a pause on the 100% step has nothing to gate, because the
+ * candidate already serves everything and only the promotion follows.
+ */
+export function pauseProblems(
+  steps: readonly { readonly weight: number; readonly pause?: unknown }[],
+): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  steps.forEach((step, index) => {
+    if (step.pause !== undefined && step.pause !== false && step.weight === SPLIT_TOTAL) {
+      problems.push({
+        step: index,
+        message: `a pause on the 100% step has nothing left to approve: the candidate already serves everything. ${
+          index === 0
+            ? "Add a smaller step before it and pause there"
+            : `Put the pause on the step before it (step ${index}), so the rollout waits before going to 100%`
+        }`,
+      });
+    }
+  });
   return problems;
 }

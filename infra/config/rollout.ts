@@ -19,20 +19,52 @@ import {
   ROLLOUT_PRESET_NAMES,
   RolloutPreset,
   describe,
+  PlanPause,
+  pauseProblems,
   planProblems,
   presetPlan,
 } from "../../components/domain/traffic";
 import { checkedText, documented, duration, integer, matching } from "./fields";
 import { formatDuration } from "./duration";
+import { pauseSchema } from "./pause";
 
-/** One step of a rollout plan: send `weight` percent to the new colour, then watch it for `bake`. */
-const stepSchema = z.strictObject({
-  weight: documented(integer("a percent to the new colour", 1, 100), "percent to the new colour"),
-  bake: documented(duration({ min: 1, max: 86_400 }), "how long to watch the step before the next"),
-});
+/**
+ * One step of a rollout plan: send `weight` percent to the new colour, watch it for `bake`, then,
+ * with `pause`, wait for approval. A pause step may leave out its bake: it bakes as long as the
+ * alarms need to evaluate, so nobody approves a step the alarms could not yet judge.
+ */
+const stepSchema = z
+  .strictObject({
+    weight: documented(integer("a percent to the new colour", 1, 100), "percent to the new colour"),
+    bake: documented(
+      duration({ min: 1, max: 86_400 }).optional(),
+      "how long to watch the step before the next",
+    ),
+    pause: documented(pauseSchema.optional(), "wait for approval after the bake"),
+  })
+  .superRefine((step, ctx) => {
+    if (step.bake === undefined && step.pause === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["bake"],
+        message:
+          'is required: how long to watch the step, such as "5m" (only a step with a pause may leave it out)',
+      });
+    }
+  });
+
+/** A pause as the plan's description says it: `approval (2h, then abort)`. */
+export function pauseText(pause: PlanPause): string {
+  return pause.timeoutSeconds === undefined
+    ? "approval"
+    : `approval (${formatDuration(pause.timeoutSeconds)}, then ${pause.onTimeout})`;
+}
 
 function presetText(name: RolloutPreset): string {
-  const steps = ROLLOUT_PRESETS[name].map((step) => `${step.weight}% ${formatDuration(step.bakeSeconds)}`);
+  const steps = ROLLOUT_PRESETS[name].map(
+    (step: PlanStep) =>
+      `${step.weight}% ${formatDuration(step.bakeSeconds)}${step.pause ? ` + ${pauseText(step.pause)}` : ""}`,
+  );
   return `\`${name}\` (${steps.join(", ")})`;
 }
 
@@ -81,7 +113,7 @@ export const rolloutSchema = z
     ),
     steps: documented(
       z.array(stepSchema).optional(),
-      "instead of a preset: `[{ weight, bake }]`, weights strictly increasing and ending at 100, each bake at least as long as the alarms can evaluate (period × evaluation periods + metric lag: 1m for ALB metrics, 2m for Lambda)",
+      "instead of a preset: `[{ weight, bake, pause }]`, weights strictly increasing to 100, each bake at least the alarms' evaluation time (period × evaluation periods + metric lag: 1m ALB, 2m Lambda); [pauses](#approval-steps)",
     ),
     pollInterval: documented(
       duration({ min: 1, max: 300 }).prefault("10s"),
@@ -131,16 +163,30 @@ export const rolloutSchema = z
         message: problem.message,
       });
     }
+    for (const problem of pauseProblems(rollout.steps)) {
+      ctx.addIssue({ code: "custom", path: ["steps", problem.step ?? 0, "pause"], message: problem.message });
+    }
   });
 
 /** `bluegreen:rollout` after validation, with every default applied. */
 export type RolloutSettings = z.output<typeof rolloutSchema>;
 
-/** The plan a rollout config resolves to, and its name for plans and events. */
-export function resolvePlan(rollout: RolloutSettings): { plan: PlanStep[]; planName: string } {
+/**
+ * The plan a rollout config resolves to, and its name for plans and events. `pauseBakeSeconds`
+ * is the bake of a pause step that gives none: the alarms' evaluation window, which only the
+ * whole config knows.
+ */
+export function resolvePlan(
+  rollout: RolloutSettings,
+  pauseBakeSeconds = 0,
+): { plan: PlanStep[]; planName: string } {
   if (rollout.steps !== undefined) {
     return {
-      plan: rollout.steps.map((step) => ({ weight: step.weight, bakeSeconds: step.bake })),
+      plan: rollout.steps.map((step) => ({
+        weight: step.weight,
+        bakeSeconds: step.bake ?? pauseBakeSeconds,
+        ...(step.pause ? { pause: step.pause } : {}),
+      })),
       planName: "custom",
     };
   }

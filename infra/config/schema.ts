@@ -407,7 +407,7 @@ export function crossKeyRules(config: NamespaceValues, ctx: z.RefinementCtx<Name
   const rollout = valid("rollout");
   if (service !== undefined && rollout !== undefined && alarms !== undefined) {
     const window = evaluationWindow(service.platform, resolveAlarms(alarms), kubernetes?.routing.mode);
-    resolvePlan(rollout).plan.forEach((step: PlanStep, index) => {
+    resolvePlan(rollout, window?.seconds).plan.forEach((step: PlanStep, index) => {
       if (window && step.bakeSeconds < window.seconds) {
         fail(
           rollout.steps ? ["rollout", "steps", index, "bake"] : ["rollout", "preset"],
@@ -442,9 +442,14 @@ function secretKeys(values: NamespaceValues): readonly string[] {
 /** The namespace resolved: the plan, the stable colour and every default in place. */
 function resolve(values: NamespaceValues) {
   const profile = platformProfile(values.service.platform, values.kubernetes?.routing.mode);
+  const window = evaluationWindow(
+    values.service.platform,
+    resolveAlarms(values.alarms),
+    values.kubernetes?.routing.mode,
+  );
   const rollout: RolloutSettings & ReturnType<typeof resolvePlan> = {
     ...values.rollout,
-    ...resolvePlan(values.rollout),
+    ...resolvePlan(values.rollout, window?.seconds),
   };
   return {
     service: values.service,

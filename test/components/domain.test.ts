@@ -20,6 +20,7 @@ import {
   percentFromAlbWeights,
   percentFromAliasRouting,
   percentFromHttpRouteWeights,
+  pauseProblems,
   planProblems,
   presetPlan,
   ruleAlarmNameProblem,
@@ -174,9 +175,28 @@ describe("domain", () => {
       });
     }
 
+    const pauses: { steps: { weight: number; pause?: unknown }[]; problems: (number | undefined)[] }[] = [
+      { steps: [{ weight: 50, pause: true }, { weight: 100 }], problems: [] },
+      { steps: [{ weight: 50 }, { weight: 100, pause: { onTimeout: "abort" } }], problems: [1] },
+      { steps: [{ weight: 50 }, { weight: 100, pause: false }], problems: [] },
+      { steps: [{ weight: 100, pause: true }], problems: [0] },
+    ];
+    for (const { steps, problems } of pauses) {
+      it(`judges the pauses of ${JSON.stringify(steps)}`, () => {
+        const found = pauseProblems(steps);
+        assert.deepEqual(
+          found.map((problem) => problem.step),
+          problems,
+        );
+        for (const problem of found)
+          assert.match(problem.message, /a pause on the 100% step has nothing left to approve/);
+      });
+    }
+
     it("every preset is a valid plan", () => {
       for (const name of ["sop", "careful", "quick"] as const) {
         assert.deepEqual(planProblems(presetPlan(name).map((step) => step.weight)), [], name);
+        assert.deepEqual(pauseProblems(presetPlan(name)), [], name);
       }
       assert.deepEqual(presetPlan("sop"), [
         { weight: 10, bakeSeconds: 300 },

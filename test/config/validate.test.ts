@@ -114,6 +114,37 @@ describe("stack config validation", () => {
         check: (config) => assert.equal(config.rollout.plan[0].weight, 5),
       },
       {
+        name: "the careful preset pauses for approval before 100%, aborting after 2h",
+        values: ecsStack({ "bluegreen:rollout": { preset: "careful" } }),
+        check: (config) =>
+          assert.deepEqual(
+            config.rollout.plan.map((step) => step.pause),
+            [undefined, undefined, undefined, { timeoutSeconds: 7200, onTimeout: "abort" }, undefined],
+          ),
+      },
+      {
+        name: "pause steps: true, a timeout with onTimeout, abort by default, and a bake from the alarms when none is given",
+        values: ecsStack({
+          "bluegreen:rollout": {
+            steps: [
+              { weight: 10, bake: "5m", pause: { timeout: "2h" } },
+              { weight: 25, pause: true },
+              { weight: 50, bake: "4m", pause: { timeout: "30m", onTimeout: "promote" } },
+              { weight: 75, bake: "4m", pause: false },
+              { weight: 100, bake: "5m" },
+            ],
+          },
+        }),
+        check: (config) =>
+          assert.deepEqual(config.rollout.plan, [
+            { weight: 10, bakeSeconds: 300, pause: { timeoutSeconds: 7200, onTimeout: "abort" } },
+            { weight: 25, bakeSeconds: 180, pause: { onTimeout: "abort" } },
+            { weight: 50, bakeSeconds: 240, pause: { timeoutSeconds: 1800, onTimeout: "promote" } },
+            { weight: 75, bakeSeconds: 240 },
+            { weight: 100, bakeSeconds: 300 },
+          ]),
+      },
+      {
         name: "a Lambda stack gets Lambda alarm defaults",
         values: lambdaStack(),
         check: (config) => {
@@ -237,6 +268,43 @@ describe("stack config validation", () => {
         }),
         expect: [
           /^bluegreen:rollout\.steps\[0\]\.bake: a bake of 1m30s is shorter than the alarms can evaluate: alarm errorRate \(2 x 1m, plus 1m metric lag\) needs at least 3m/,
+        ],
+      },
+      {
+        name: "a pause on the 100% step",
+        values: ecsStack({
+          "bluegreen:rollout": {
+            steps: [
+              { weight: 50, bake: "5m" },
+              { weight: 100, bake: "5m", pause: true },
+            ],
+          },
+        }),
+        expect: [
+          /^bluegreen:rollout\.steps\[1\]\.pause: a pause on the 100% step has nothing left to approve: .*Put the pause on the step before it \(step 1\)/,
+        ],
+      },
+      {
+        name: "a pause that is neither true nor a timeout, and one with a bad onTimeout",
+        values: ecsStack({
+          "bluegreen:rollout": {
+            steps: [
+              { weight: 25, bake: "5m", pause: "yes" },
+              { weight: 50, bake: "5m", pause: { timeout: "2h", onTimeout: "continue" } },
+              { weight: 100, bake: "5m" },
+            ],
+          },
+        }),
+        expect: [
+          /^bluegreen:rollout\.steps\[0\]\.pause: expected true, or \{ timeout: "2h", onTimeout: "abort" \| "promote" \}, got "yes"/,
+          /^bluegreen:rollout\.steps\[1\]\.pause/,
+        ],
+      },
+      {
+        name: "a step without a bake or a pause",
+        values: ecsStack({ "bluegreen:rollout": { steps: [{ weight: 50 }, { weight: 100, bake: "5m" }] } }),
+        expect: [
+          /^bluegreen:rollout\.steps\[0\]\.bake: is required: .*only a step with a pause may leave it out/,
         ],
       },
       {

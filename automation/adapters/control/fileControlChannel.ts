@@ -16,7 +16,13 @@ import type { ControlChannel, ControlRequest } from "../../ports";
 /** The control directory under the project, unless BLUEGREEN_CONTROL_DIR says otherwise. */
 export const DEFAULT_CONTROL_DIR = path.join(".bluegreen", "control");
 
-const REQUEST_KINDS: readonly ControlRequest["kind"][] = ["abort", "promote", "promote-full"];
+const REQUEST_KINDS: readonly ControlRequest["kind"][] = [
+  "abort",
+  "promote",
+  "promote-full",
+  "pause",
+  "resume",
+];
 
 /** Options of the file control channel. */
 export interface FileControlChannelOptions {

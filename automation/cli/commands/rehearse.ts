@@ -7,7 +7,7 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import * as path from "node:path";
 import { formatDuration } from "../../../infra/config/duration";
 import { PacedClock } from "../../adapters/pacedClock";
-import { planDuration } from "../../core/plan";
+import { longestRunSeconds } from "../../core/plan";
 import { runRollout } from "../../rollout";
 import type { Random } from "../../ports";
 import { type Scenario, ScenarioError, type ScenarioProblem, parseScenario } from "../../rehearsal/scenario";
@@ -70,6 +70,7 @@ export async function rehearseCommand(
           clock,
           scenario,
           startMs: startedAt,
+          abortUnansweredPauses: true,
         });
       } catch (error) {
         // The world knows the stack's alarms, so it is where an alarm the stack lacks is found:
@@ -125,19 +126,26 @@ export function readScenario(cwd: string, file: string): Scenario {
 
 /**
  * Reads `--scenario` and refuses events timed after the plan ends: the rehearsal would finish
- * without them and say nothing, so a drill that looks like it proved a revert proved nothing.
+ * without them and say nothing, so a drill that looks like it proved a revert proved nothing. The
+ * plan ends when its bakes and its pauses' timeouts have run; a pause with no timeout (or a
+ * `pause` event) has no end, so then any time can come.
  */
 function loadScenario(cwd: string, file: string, stack: LoadedStack): Scenario {
   const scenario = readScenario(cwd, file);
   const plan = stack.config.rollout.plan;
-  const endSeconds = planDuration(plan);
+  const holds = scenario.events.some((event) => "operator" in event && event.operator === "pause");
+  const endSeconds = holds ? undefined : longestRunSeconds(plan);
+  if (endSeconds === undefined) return scenario;
   const steps = plan.length;
+  const pauses = plan.some((step) => step.pause !== undefined)
+    ? " with every pause waiting to its timeout"
+    : "";
   const problems: ScenarioProblem[] = [];
   scenario.events.forEach((event, index) => {
     if (event.at <= endSeconds * 1000) return;
     problems.push({
       path: `events[${index}].at`,
-      message: `${formatDuration(event.at / 1000)} is after the plan ends: the plan of stack ${stack.name} takes ${formatDuration(endSeconds)} (${steps} step${steps === 1 ? "" : "s"}), so the event would never happen; give a time from 0s to ${formatDuration(endSeconds)}`,
+      message: `${formatDuration(event.at / 1000)} is after the plan ends: the plan of stack ${stack.name} takes ${formatDuration(endSeconds)}${pauses} (${steps} step${steps === 1 ? "" : "s"}), so the event would never happen; give a time from 0s to ${formatDuration(endSeconds)}`,
     });
   });
   if (problems.length > 0) throw new UsageError(new ScenarioError(problems, file).message);
@@ -195,7 +203,7 @@ export function registerRehearse(program: Command, context: CommandContext): voi
     )
     .addHelpText(
       "after",
-      `\nScenario example (scenario.yaml):\n  events:\n    - { at: "12m", alarm: errorRate, state: ALARM }\n${EXIT_CODE_HELP}`,
+      `\nScenario example (scenario.yaml):\n  events:\n    - { at: "12m", alarm: errorRate, state: ALARM }\n    - { at: "45m", operator: resume }\n${EXIT_CODE_HELP}`,
     )
     .action(
       async (options: {

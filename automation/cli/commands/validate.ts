@@ -6,7 +6,9 @@ import type { Command } from "commander";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { STACK_CONFIG_DIR, validateStackFile } from "../../../infra/config/stackFile";
+import { formatDuration } from "../../../infra/config/duration";
 import type { ConfigProblem } from "../../../infra/config/validate";
+import type { PlanPause } from "../../../components/domain";
 import { type CommandContext, jsonOption } from "../commandLine";
 import { inputFileProblem } from "../inputFiles";
 import { type CliIo, EXIT_OK, EXIT_USAGE, UsageError } from "../io";
@@ -18,6 +20,14 @@ export interface FileValidation {
   readonly ok: boolean;
   readonly errors: readonly ConfigProblem[];
   readonly warnings: readonly ConfigProblem[];
+  /** The plan's approval pauses, on a valid file whose plan has any: a reviewer should see each gate. */
+  readonly pauses?: readonly PlanPauseAt[];
+}
+
+/** A pause of the plan: after which step (1-based), at what weight, and its timeout. */
+export interface PlanPauseAt extends PlanPause {
+  readonly step: number;
+  readonly weight: number;
 }
 
 /** The options of `validate`. */
@@ -56,7 +66,7 @@ export function validateCommand(
       if (result.ok) {
         const warnings = result.warnings.length;
         io.stdout.write(
-          `${result.file}: ok${warnings > 0 ? ` (${warnings} warning${warnings === 1 ? "" : "s"})` : ""}\n`,
+          `${result.file}: ok${warnings > 0 ? ` (${warnings} warning${warnings === 1 ? "" : "s"})` : ""}${pausesText(result.pauses)}\n`,
         );
       }
     }
@@ -96,7 +106,21 @@ function validateTarget(file: string, absolute: string, nameProblem: string | un
     return { file, ok: false, errors: [{ path: "(file)", message: problem }], warnings: [] };
   }
   const result = validateStackFile(absolute);
-  return { file, ok: result.ok, errors: result.ok ? [] : result.errors, warnings: result.warnings };
+  if (!result.ok) return { file, ok: false, errors: result.errors, warnings: result.warnings };
+  const pauses = result.config.rollout.plan.flatMap((step, index): PlanPauseAt[] =>
+    step.pause ? [{ step: index + 1, weight: step.weight, ...step.pause }] : [],
+  );
+  return { file, ok: true, errors: [], warnings: result.warnings, ...(pauses.length > 0 ? { pauses } : {}) };
+}
+
+/** `; pauses for approval after step 4 (50%, abort after 2h)`, or nothing for a plan without pauses. */
+function pausesText(pauses: readonly PlanPauseAt[] | undefined): string {
+  if (pauses === undefined || pauses.length === 0) return "";
+  const each = pauses.map(
+    (pause) =>
+      `after step ${pause.step} (${pause.weight}%, ${pause.timeoutSeconds === undefined ? "no timeout" : `${pause.onTimeout} after ${formatDuration(pause.timeoutSeconds)}`})`,
+  );
+  return `; pauses for approval ${each.join(", ")}`;
 }
 
 /**

@@ -95,6 +95,25 @@ describe("bluegreen abort and promote", () => {
       assert.match(t.stderr(), /skips the remaining steps/);
     });
 
+    for (const kind of ["pause", "resume"] as const) {
+      it(`sends ${kind} and exits 0 once the driver takes it`, async () => {
+        clock.schedule(START + 1_000, () => void control.take());
+        const t = testIo(project.dir);
+        const code = await run([kind, "--stack", "dev"], t.io, testServices({ clock, control }));
+        assert.equal(code, 0, t.stderr());
+        assert.deepEqual(control.sent(), [{ kind, by: "tester@example.com", at: START }]);
+        assert.match(t.stderr(), /the driver took the request/);
+      });
+
+      it(`withdraws a ${kind} the driver does not take and exits 2`, async () => {
+        const t = testIo(project.dir);
+        const code = await run([kind, "--stack", "dev"], t.io, testServices({ clock, control }));
+        assert.equal(code, 2);
+        assert.match(t.stderr(), new RegExp(`did not take the ${kind} request within 20s; withdrew it`));
+        assert.equal(await control.pending(), undefined);
+      });
+    }
+
     it("withdraws a promote the driver does not take and exits 2", async () => {
       const t = testIo(project.dir);
       const code = await run(["promote", "--stack", "dev"], t.io, testServices({ clock, control }));
@@ -236,6 +255,19 @@ describe("bluegreen abort and promote", () => {
       assert.equal(code, 2);
       assert.match(t.stderr(), /nothing to abort: no rollout is in progress/);
       assert.equal(fs.existsSync(path.join(project.dir, "audit.ndjson")), false);
+    });
+
+    it("refuses to resume or pause, sending nothing", async () => {
+      for (const kind of ["pause", "resume"]) {
+        const t = testIo(project.dir);
+        const code = await run([kind, "--stack", "dev"], t.io, testServices({ clock, control }));
+        assert.equal(code, 2);
+        assert.match(
+          t.stderr(),
+          new RegExp(`no driver is watching stack dev \\(no heartbeat\\): there is no rollout to ${kind}`),
+        );
+      }
+      assert.equal(control.sent().length, 0);
     });
 
     it("refuses to promote and points at rollout --resume", async () => {

@@ -43,6 +43,28 @@ describe("bluegreen plan", () => {
     return { code, stdout: t.stdout(), stderr: t.stderr(), connects: services.connects };
   }
 
+  it("shows the careful preset's pause for approval before 100%, with its timeout", async () => {
+    project.cleanup();
+    project = makeProject({
+      prod: fs.readFileSync(stackFilePath(path.resolve(__dirname, "../../.."), "prod"), "utf8"),
+    });
+    const result = await plan(["--stack", "prod"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stdout,
+      / 4\. green {2}50% \(blue {2}50%\) {2}bake 10m {5}from \+30m\n {6}then pause for approval: holds the weight, alarms still watched, until `bluegreen resume --stack prod` \(or promote --full, abort\); abort \(revert\) after 2h without an answer\n {3}5\. green 100% \(blue {3}0%\) {2}bake 15m {5}from \+40m after approval\n/,
+    );
+    assert.match(
+      result.stdout,
+      /total bake time: 55m \(plus the deploy and readiness of green, and the wait for approval\)/,
+    );
+    const json = JSON.parse((await plan(["--stack", "prod", "--json"])).stdout) as PlanDescription;
+    assert.deepEqual(
+      json.steps.map((step) => step.pause),
+      [undefined, undefined, undefined, { timeoutSeconds: 7200, onTimeout: "abort" }, undefined],
+    );
+  });
+
   it("prints the SOP plan of a stack without a rollout block, reaching nothing", async () => {
     const result = await plan(["--stack", "dev"]);
     assert.equal(result.code, 0, result.stderr);

@@ -173,6 +173,13 @@ const PROBES: readonly Probe[] = [
       /scenario\.yaml: events\[0\]\.at: 9999h is after the plan ends: the plan of stack dev takes 25m \(4 steps\)/,
   },
   {
+    name: "a scenario event after the plan ends, its pause waiting to its timeout",
+    argv: ["rehearse", "--stack", "prod", "--version", "2.0.0", "--scenario", "scenario.yaml"],
+    setup: write("scenario.yaml", 'events:\n  - { at: "3h", operator: resume }\n'),
+    names:
+      /scenario\.yaml: events\[0\]\.at: 3h is after the plan ends: the plan of stack prod takes 2h55m with every pause waiting to its timeout \(5 steps\)/,
+  },
+  {
     name: "an evaluation-error fault on every alarm: the bake shows the evaluation state, not OK",
     argv: [...REHEARSE, "--scenario", "scenario.yaml"],
     setup: write("scenario.yaml", 'events:\n  - { at: "0s", fault: evaluation-error, alarm: "*" }\n'),
@@ -232,22 +239,37 @@ const PROBES: readonly Probe[] = [
     names: /argument '9{60}… \(301 characters\)' is invalid\./,
   },
   // Stack names: checked where stacks are listed, so every command refuses them.
-  ...["validate", "plan", "rehearse", "rollout", "abort", "promote", "status"].map((command): Probe => ({
-    name: `a stack file named "Pulumi.a b.yaml", through ${command}`,
-    argv:
-      command === "validate"
-        ? ["validate"]
-        : [
-            command,
-            "--stack",
-            "a b",
-            ...(command === "rehearse" || command === "rollout" ? ["--version", "2.0.0"] : []),
-          ],
-    setup: copyStack("Pulumi.dev.yaml", "Pulumi.a b.yaml"),
-    stream: command === "validate" ? "stdout" : "stderr",
-    names:
-      /stacks\/Pulumi\.a b\.yaml: .*"a b" is not a valid stack name: a stack name is at most 100 letters, digits, "-", "_" and "\."/,
+  ...["validate", "plan", "rehearse", "rollout", "abort", "promote", "pause", "resume", "status"].map(
+    (command): Probe => ({
+      name: `a stack file named "Pulumi.a b.yaml", through ${command}`,
+      argv:
+        command === "validate"
+          ? ["validate"]
+          : [
+              command,
+              "--stack",
+              "a b",
+              ...(command === "rehearse" || command === "rollout" ? ["--version", "2.0.0"] : []),
+            ],
+      setup: copyStack("Pulumi.dev.yaml", "Pulumi.a b.yaml"),
+      stream: command === "validate" ? "stdout" : "stderr",
+      names:
+        /stacks\/Pulumi\.a b\.yaml: .*"a b" is not a valid stack name: a stack name is at most 100 letters, digits, "-", "_" and "\."/,
+    }),
+  ),
+  // Pausing and resuming work a running rollout: with no driver watching there is nothing to do.
+  ...(["pause", "resume"] as const).map((command): Probe => ({
+    name: `${command} with no driver watching`,
+    argv: [command, "--stack", "dev"],
+    names: new RegExp(
+      `no driver is watching stack dev \\(no heartbeat\\): there is no rollout to ${command}`,
+    ),
   })),
+  {
+    name: "resume of a stack that has no stack file",
+    argv: ["resume", "--stack", "nope"],
+    names: /stack "nope"|Pulumi\.nope\.yaml/,
+  },
   {
     name: "a stack file whose name starts with a dot",
     argv: ["abort", "--stack", ".hidden"],

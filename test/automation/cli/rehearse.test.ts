@@ -38,6 +38,64 @@ describe("bluegreen rehearse", () => {
     return ndjson(fs.readFileSync(path.join(project.dir, "audit.ndjson"), "utf8"));
   }
 
+  describe("approval pauses", () => {
+    const PAUSING = ecsStack({
+      extra: [
+        "  bluegreen:rollout:",
+        "    steps:",
+        "      - { weight: 10, bake: 5m }",
+        "      - { weight: 50, bake: 5m, pause: { timeout: 1h } }",
+        "      - { weight: 100, bake: 5m }",
+      ].join("\n"),
+    });
+    beforeEach(() => fs.writeFileSync(path.join(project.dir, "stacks", "Pulumi.dev.yaml"), PAUSING));
+
+    it("waits at the pause until the scenario's operator resumes, then promotes", async () => {
+      fs.writeFileSync(
+        path.join(project.dir, "resume.yaml"),
+        'events:\n  - { at: "40m", operator: resume, by: alice }\n',
+      );
+      const result = await rehearse(["--scenario", "resume.yaml"]);
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      assert.match(
+        result.stdout,
+        /\[ 10m00s\] step 2\/3: holding 50%, alarms still watched; waiting for approval: bluegreen resume --stack dev \(or promote --full, abort; abort in 1h without an answer\)\n/,
+      );
+      assert.match(result.stdout, /\[ 40m00s\] step 2\/3: pause over: alice \(resume\)\n/);
+      assert.match(result.stdout, /\[ 40m00s\] step 3\/3: green 100% \(blue 0%\) verified/);
+    });
+
+    it("does what onTimeout says when nobody answers: aborts, exit 4", async () => {
+      const result = await rehearse([]);
+      assert.equal(result.code, 4, result.stdout + result.stderr);
+      assert.match(
+        result.stdout,
+        /\[1h10m00s\] reverted to blue 100% .*nobody approved step 2 within 1h of its pause/,
+      );
+      assert.equal(audit()[0].outcome, "aborted");
+    });
+
+    it("aborts a pause with no timeout that nothing in the scenario answers, saying so, rather than wait forever", async () => {
+      fs.writeFileSync(
+        path.join(project.dir, "hold.yaml"),
+        'events:\n  - { at: "1m", operator: pause, by: carol }\n',
+      );
+      const result = await rehearse(["--scenario", "hold.yaml", "--json"]);
+      assert.equal(result.code, 4, result.stderr);
+      const events = ndjson(result.stdout);
+      const paused = events.find((event) => event.type === "paused");
+      assert.deepEqual([paused?.step, paused?.by, paused?.timeoutSeconds], [1, "carol", undefined]);
+      const completed = events[events.length - 1];
+      assert.equal(completed.outcome, "aborted");
+      assert.match(
+        String(completed.reason),
+        /aborted by the rehearsal \(nothing in the scenario answers this pause/,
+      );
+      // Aborted at the first poll after the pause began, not after hours of virtual time.
+      assert.equal(completed.elapsedSeconds, 310);
+    });
+  });
+
   it("promotes the default plan, 25 virtual minutes, and exits 0", async () => {
     const result = await rehearse([]);
     assert.equal(result.code, 0, result.stdout + result.stderr);

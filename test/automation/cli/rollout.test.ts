@@ -78,6 +78,32 @@ describe("bluegreen rollout", () => {
     assert.equal(t.listeners(), 0);
   });
 
+  for (const cause of ["SIGHUP", "parent-exited"] as const) {
+    it(`treats ${cause} as a stop: reverts and exits 4, naming what stopped it`, async () => {
+      const t = testIo(project.dir);
+      clock.schedule(1_700_000_000_000 + 7 * 60_000, () => t.raise(cause));
+      const code = await run(
+        ["rollout", "--stack", "dev", "--version", "1.5.0", "--json"],
+        t.io,
+        testServices({ clock, connect: connect() }),
+      );
+      assert.equal(code, 4, t.stderr());
+      assert.deepEqual(world.liveSplit(), { blue: 100, green: 0 });
+      const completed = ndjson(t.stdout()).pop();
+      assert.equal(completed?.outcome, "aborted");
+      assert.match(
+        String(completed?.reason),
+        cause === "SIGHUP" ? /stopped by SIGHUP/ : /stopped: the process that started bluegreen exited/,
+      );
+      assert.match(
+        t.stderr(),
+        cause === "SIGHUP"
+          ? /SIGHUP: reverting traffic to the stable colour/
+          : /the process that started bluegreen exited: reverting traffic to the stable colour/,
+      );
+    });
+  }
+
   it("keeps the exit code when the audit log cannot be written", async () => {
     const blocker = path.join(project.dir, "not-a-dir");
     fs.writeFileSync(blocker, "");

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { InspectableControlChannel } from "../../../automation/cli/control";
-import type { CliIo, StopSignal } from "../../../automation/cli/io";
+import type { CliIo, StopCause } from "../../../automation/cli/io";
 import type { ConnectRequest } from "../../../automation/cli/connection";
 import { type CliServices, localHistory } from "../../../automation/cli/services";
 import type { DriverDeps } from "../../../automation/rollout";
@@ -55,8 +55,8 @@ export interface TestIo {
   readonly io: CliIo;
   stdout(): string;
   stderr(): string;
-  /** Delivers a signal to the listeners the command registered. */
-  raise(signal: StopSignal): void;
+  /** Delivers a signal (or the parent's exit) to the listeners the command registered. */
+  raise(signal: StopCause): void;
   /** How many signal listeners are registered now. */
   listeners(): number;
 }
@@ -65,7 +65,7 @@ export interface TestIo {
 export function testIo(cwd: string, options: { env?: Record<string, string>; isTTY?: boolean } = {}): TestIo {
   let out = "";
   let err = "";
-  const listeners = new Set<(signal: StopSignal) => void>();
+  const listeners = new Set<(signal: StopCause) => void>();
   const io: CliIo = {
     stdout: { write: (text) => void (out += text) },
     stderr: { write: (text) => void (err += text) },

@@ -76,6 +76,36 @@ describe("bluegreen validate", () => {
     assert.match(result.stdout, /stacks\/Pulumi\.dev\.yaml: ok \(1 warning\)/);
   });
 
+  it("names each approval pause of a valid file's plan, as text and as JSON", async () => {
+    const pausing = ecsStack({
+      extra: [
+        "  bluegreen:rollout:",
+        "    steps:",
+        "      - { weight: 10, bake: 5m, pause: true }",
+        "      - { weight: 50, bake: 5m, pause: { timeout: 1h30m, onTimeout: promote } }",
+        "      - { weight: 100, bake: 5m }",
+      ].join("\n"),
+    });
+    project = makeProject({ dev: ecsStack(), prod: pausing });
+    const text = await validate([]);
+    assert.equal(text.code, 0, text.stdout + text.stderr);
+    assert.equal(
+      text.stdout,
+      "stacks/Pulumi.dev.yaml: ok\nstacks/Pulumi.prod.yaml: ok; pauses for approval after step 1 (10%, no timeout), after step 2 (50%, promote after 1h30m)\n",
+    );
+    const json = JSON.parse((await validate(["--json"])).stdout) as { files: { pauses?: unknown }[] };
+    assert.deepEqual(
+      json.files.map((file) => file.pauses),
+      [
+        undefined,
+        [
+          { step: 1, weight: 10, onTimeout: "abort" },
+          { step: 2, weight: 50, timeoutSeconds: 5400, onTimeout: "promote" },
+        ],
+      ],
+    );
+  });
+
   it("prints one JSON document with --json", async () => {
     project = makeProject({ dev: ecsStack(), prod: INVALID });
     const result = await validate(["--json"]);

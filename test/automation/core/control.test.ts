@@ -31,6 +31,24 @@ describe("combining operator requests", () => {
         kept: request("abort", 1),
       },
       {
+        name: "a pause never replaces an abort",
+        pending: request("abort", 1),
+        incoming: request("pause", 2),
+        kept: request("abort", 1),
+      },
+      {
+        name: "a resume never replaces an abort",
+        pending: request("abort", 1),
+        incoming: request("resume", 2),
+        kept: request("abort", 1),
+      },
+      {
+        name: "a resume replaces a pause",
+        pending: request("pause", 1),
+        incoming: request("resume", 2),
+        kept: request("resume", 2),
+      },
+      {
         name: "a later abort replaces an abort",
         pending: request("abort", 1),
         incoming: request("abort", 2),

@@ -300,6 +300,15 @@ describe("reading a stored control record", () => {
   it("reads a record with nothing but its version", () =>
     assert.deepEqual(parseControlRecord({ pk: "control", sk: "control", version: 1 }), { version: 1 }));
 
+  for (const kind of ["pause", "resume"] as const) {
+    it(`reads a pending ${kind} request`, () =>
+      assert.deepEqual(parseControlRecord({ ...stored, request: { kind, by: "bob", at: T } }).request, {
+        kind,
+        by: "bob",
+        at: T,
+      }));
+  }
+
   const broken: { name: string; item: unknown; field: string; problem: RegExp }[] = [
     { name: "not a map", item: "control", field: "the record", problem: /must be a map, got "control"/ },
     { name: "no version", item: { ...stored, version: undefined }, field: "version", problem: /is missing/ },
@@ -353,9 +362,9 @@ describe("reading a stored control record", () => {
     },
     {
       name: "an unknown request kind",
-      item: { ...stored, request: { kind: "pause", by: "bob", at: T } },
+      item: { ...stored, request: { kind: "approve", by: "bob", at: T } },
       field: "request.kind",
-      problem: /one of abort, promote, promote-full, got "pause"/,
+      problem: /one of abort, promote, promote-full, pause, resume, got "approve"/,
     },
     {
       name: "a request time as text",

@@ -60,6 +60,58 @@ describe("output formatting", () => {
           candidate: "green",
           stable: "blue",
           steps: [
+            { weight: 50, bakeSeconds: 300, pause: { onTimeout: "abort" } },
+            { weight: 100, bakeSeconds: 600 },
+          ],
+          resumed: false,
+          elapsedSeconds: 0,
+          time: TIME,
+        },
+        expected:
+          "[     0s] rollout of 1.5.0 to green on stack prod (blue is stable): 2 steps: 50% for 5m, pause for approval, 100% for 10m",
+      },
+      {
+        event: {
+          type: "paused",
+          stack: "prod",
+          step: 4,
+          of: 5,
+          weight: 50,
+          by: "the plan",
+          timeoutSeconds: 7200,
+          onTimeout: "abort",
+          elapsedSeconds: 2400,
+          time: TIME,
+        },
+        expected:
+          "[ 40m00s] step 4/5: holding 50%, alarms still watched; waiting for approval: bluegreen resume --stack prod (or promote --full, abort; abort in 2h without an answer)",
+      },
+      {
+        event: {
+          type: "paused",
+          stack: "dev",
+          step: 1,
+          of: 4,
+          weight: 10,
+          by: "alice",
+          elapsedSeconds: 300,
+          time: TIME,
+        },
+        expected:
+          "[  5m00s] step 1/4: holding 10% (alice asked to pause), alarms still watched; waiting for approval: bluegreen resume --stack dev (or promote --full, abort; no timeout)",
+      },
+      {
+        event: { type: "resumed", step: 4, of: 5, by: "alice (resume)", elapsedSeconds: 3000, time: TIME },
+        expected: "[ 50m00s] step 4/5: pause over: alice (resume)",
+      },
+      {
+        event: {
+          type: "started",
+          stack: "prod",
+          version: "1.5.0",
+          candidate: "green",
+          stable: "blue",
+          steps: [
             { weight: 10, bakeSeconds: 300 },
             { weight: 100, bakeSeconds: 600 },
           ],

@@ -131,6 +131,28 @@ describe("event sinks", () => {
       assert.ok(out.text.endsWith("[    30s] rolled-back (exit 3): alarm\n"));
     });
 
+    it("drops the live bake line when the rollout pauses: the pause line is the last word", () => {
+      const out = buffer();
+      const sink = new TerminalSink(out, { colour: false });
+      sink.emit(baking(590));
+      sink.emit({
+        type: "paused",
+        stack: "prod",
+        step: 1,
+        of: 2,
+        weight: 50,
+        by: "the plan",
+        elapsedSeconds: 600,
+        time: TIME,
+      });
+      assert.ok(
+        out.text.endsWith(
+          "\r\x1b[2K[ 10m00s] step 1/2: holding 50%, alarms still watched; waiting for approval: bluegreen resume --stack prod (or promote --full, abort; no timeout)\n",
+        ),
+        JSON.stringify(out.text),
+      );
+    });
+
     it("colours a revert red when colours are on", () => {
       const out = buffer();
       const sink = new TerminalSink(out, { colour: true });

@@ -124,8 +124,9 @@ describe("parseScenario", () => {
     },
     {
       name: "an unknown operator request",
-      text: "events:\n  - { at: 1m, operator: pause }",
-      message: 'events[0].operator: expected "abort", "promote" or "promote-full", got "pause"',
+      text: "events:\n  - { at: 1m, operator: approve }",
+      message:
+        'events[0].operator: expected "abort", "promote", "promote-full", "pause" or "resume", got "approve"',
     },
     {
       name: "an unknown signal",

@@ -80,6 +80,21 @@ for (const { name, use } of channels) {
         kept: request("abort", "alice", 1),
       },
       {
+        name: "a pause or a resume never replaces a pending abort",
+        sent: [request("abort", "alice", 1), request("pause", "bob", 2), request("resume", "bob", 3)],
+        kept: request("abort", "alice", 1),
+      },
+      {
+        name: "a resume replaces a pending pause",
+        sent: [request("pause", "bob", 1), request("resume", "carol", 2)],
+        kept: request("resume", "carol", 2),
+      },
+      {
+        name: "an abort replaces a pending pause",
+        sent: [request("pause", "bob", 1), request("abort", "alice", 2)],
+        kept: request("abort", "alice", 2),
+      },
+      {
         name: "an abort replaces a pending promote",
         sent: [request("promote", "bob", 1), request("abort", "alice", 2)],
         kept: request("abort", "alice", 2),
@@ -90,6 +105,13 @@ for (const { name, use } of channels) {
         for (const sent of combination.sent) await channel.send(sent);
         assert.deepEqual(await channel.take(), combination.kept);
         assert.equal(await channel.take(), undefined);
+      });
+    }
+
+    for (const kind of ["pause", "resume"] as const) {
+      it(`carries a ${kind} request`, async () => {
+        await channel.send(request(kind, "bob", 7));
+        assert.deepEqual(await channel.take(), request(kind, "bob", 7));
       });
     }
 

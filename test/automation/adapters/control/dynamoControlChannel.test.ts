@@ -195,7 +195,7 @@ describe("DynamoControlChannel against a DynamoDB API", () => {
       },
       {
         name: "an unknown request kind",
-        item: { version: 2, request: { kind: "pause", by: "bob", at: T } },
+        item: { version: 2, request: { kind: "approve", by: "bob", at: T } },
         field: "request.kind",
       },
       { name: "no version counter", item: { heartbeatAt: T }, field: "version" },
