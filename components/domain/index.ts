@@ -9,3 +9,4 @@ export * from "./outputs";
 export * from "./rules";
 export * from "./traffic";
 export * from "./controlTable";
+export * from "./guardian";
