@@ -119,13 +119,13 @@ function shellWords(text: string): string[] {
   return words;
 }
 
-/** Every `npx bluegreen ...` invocation in the workflow's scripts, as words after `bluegreen`. */
+/** Every `npx bluegreen ...` or `bin/bluegreen.js ...` invocation in the workflow's scripts, as words after `bluegreen`. */
 function bluegreenInvocations(): { job: string; step: string; words: string[]; line: string }[] {
   const found: { job: string; step: string; words: string[]; line: string }[] = [];
   for (const [jobName, job] of Object.entries(workflow.jobs)) {
     for (const step of job.steps) {
       for (const line of (step.run ?? "").replace(/\\\n/g, " ").split("\n")) {
-        for (const match of line.matchAll(/\bnpx\s+bluegreen\b(.*)/g)) {
+        for (const match of line.matchAll(/(?:\bnpx\s+bluegreen\b|\bbin\/bluegreen\.js\b)(.*)/g)) {
           found.push({ job: jobName, step: step.name ?? "", words: shellWords(match[1]), line: line.trim() });
         }
       }
@@ -290,7 +290,7 @@ describe("docs: the GitHub Actions release workflow", () => {
           const run = stepNamed(job, "Roll out").run ?? "";
           assert.match(
             run,
-            /npx bluegreen rollout --stack "\$STACK" --version "\$VERSION" .*--json > events\.ndjson/,
+            /^node_modules\/\.bin\/node bin\/bluegreen\.js rollout --stack "\$STACK" --version "\$VERSION" .*--json > events\.ndjson &$/m,
           );
           assert.match(
             run,
@@ -304,6 +304,12 @@ describe("docs: the GitHub Actions release workflow", () => {
           );
           assert.match(run, /^set \+e$/m);
           assert.match(run, /^code=\$\?$/m);
+          assert.match(
+            run,
+            /^trap 'kill -TERM "\$driver" 2>\/dev\/null' INT TERM HUP$/m,
+            "a cancellation reaches the driver",
+          );
+          assert.match(run, /^while kill -0 "\$driver" 2>\/dev\/null; do$/m, "the step waits for the revert");
           assert.match(run, /^exit "\$code"$/m);
         });
 
