@@ -183,10 +183,17 @@ function knownRegion(stack: LoadedStack, io: CliIo): string | undefined {
   return region === undefined || region.trim() === "" ? undefined : region.trim();
 }
 
-/** The connect step of a run against the real stack: the services' ports over the stack's control channel. */
-export function connectServices(io: CliIo, services: CliServices): DriverCommand["connect"] {
+/**
+ * The connect step of a run against the real stack: the services' ports over the stack's control
+ * channel, with a preflight proving `controlActions` on its control table.
+ */
+export function connectServices(
+  io: CliIo,
+  services: CliServices,
+  controlActions?: readonly string[],
+): DriverCommand["connect"] {
   return async (run, events) => ({
-    deps: await services.connect({ stack: run.stack, io, events, control: run.control() }),
+    deps: await services.connect({ stack: run.stack, io, events, control: run.control(), controlActions }),
   });
 }
 
