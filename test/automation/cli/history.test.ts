@@ -255,4 +255,59 @@ describe("bluegreen history", () => {
       assert.match(result.stderr, names);
     });
   }
+
+  describe("report --stack", () => {
+    async function report(argv: string[]) {
+      const t = testIo(project.dir);
+      const services = testServices({
+        clock: new VirtualClock(NOW),
+        historyStore: (stack) =>
+          stack.config.control.channel === "file"
+            ? undefined
+            : new DynamoHistoryStore({ client: dynamo().client, table }),
+      });
+      const code = await run(["report", ...argv], t.io, services);
+      return { code, stdout: t.stdout(), stderr: t.stderr() };
+    }
+
+    it("computes the DORA metrics from the table's history and names it as the source", async () => {
+      await seed([
+        record(3 * DAY),
+        record(2 * DAY, { outcome: "rolled-back", exitCode: 3, secondsToRevert: 30 }),
+        record(DAY),
+      ]);
+      // The local log says something else: it must not be what is read.
+      fs.writeFileSync(path.join(project.dir, "audit.ndjson"), `${JSON.stringify(record(DAY))}\n`);
+      const result = await report(["--stack", "dev"]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /: 3 rollouts, 2 promoted, 1 rolled back or failed, 0 aborted\n/);
+      assert.match(
+        result.stdout,
+        /^read from the release history in the control table bluegreen-checkout-dev \(eu-west-1\)$/m,
+      );
+      const json = await report(["--stack", "dev", "--format", "json"]);
+      assert.match(JSON.parse(json.stdout).source, /control table bluegreen-checkout-dev/);
+    });
+
+    it("reads the local audit log of a file-channel stack and names it", async () => {
+      fs.writeFileSync(
+        path.join(project.dir, "audit.ndjson"),
+        `${JSON.stringify(record(DAY, { stack: "shared" }))}\n`,
+      );
+      const result = await report(["--stack", "shared", "--format", "markdown"]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /: 1 rollout, 1 promoted/);
+      assert.match(result.stdout, /^Read from the local audit log .*audit\.ndjson\.$/m);
+    });
+
+    it("exits 5 naming the table when the history cannot be read", async () => {
+      table = "bluegreen-checkout-gone";
+      const result = await report(["--stack", "dev"]);
+      assert.equal(result.code, 5);
+      assert.match(
+        result.stderr,
+        /could not read the release history of stack dev in the control table bluegreen-checkout-dev \(eu-west-1\): control table bluegreen-checkout-gone does not exist/,
+      );
+    });
+  });
 });
