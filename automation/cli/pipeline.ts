@@ -138,16 +138,18 @@ export async function runDriverCommand(
           revertReason: events.revertReason,
         },
         // A rehearsal touches nothing real: its record stays in the local log.
-        rehearsal ? undefined : sharedHistory(io, services, stack, (message) => {
-          io.stderr.write(`warning: ${message}\n`);
-          const now = deps.clock.now();
-          events.emit({
-            type: "warning",
-            message,
-            elapsedSeconds: (now - driverStart) / 1000,
-            time: new Date(now).toISOString(),
-          });
-        }),
+        rehearsal
+          ? undefined
+          : sharedHistory(io, services, stack, (message) => {
+              io.stderr.write(`warning: ${message}\n`);
+              const now = deps.clock.now();
+              events.emit({
+                type: "warning",
+                message,
+                elapsedSeconds: (now - driverStart) / 1000,
+                time: new Date(now).toISOString(),
+              });
+            }),
       );
     }
   } finally {

@@ -218,7 +218,10 @@ export async function connectStack(
       name: "control-table",
       run: (signal) => {
         const access = controlTableAccess(stack, io);
-        const table = new DynamoTable({ client: overrides.controlTableClient ?? access.client, table: access.table });
+        const table = new DynamoTable({
+          client: overrides.controlTableClient ?? access.client,
+          table: access.table,
+        });
         return checkControlTable(table, controlActions, signal);
       },
     });

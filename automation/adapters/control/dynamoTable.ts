@@ -61,10 +61,9 @@ export class DynamoTable {
   /** The item under `key`, read consistently; undefined when there is none. `signal` abandons the call. */
   async get(key: ItemKey, signal?: AbortSignal): Promise<Item | undefined> {
     const output = await this.call("dynamodb:GetItem", () =>
-      this.documents.send(
-        new GetCommand({ TableName: this.name, Key: { ...key }, ConsistentRead: true }),
-        { abortSignal: signal },
-      ),
+      this.documents.send(new GetCommand({ TableName: this.name, Key: { ...key }, ConsistentRead: true }), {
+        abortSignal: signal,
+      }),
     );
     return output.Item;
   }

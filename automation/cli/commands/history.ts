@@ -62,8 +62,15 @@ interface Query {
 }
 
 /** The runs in the stack's control table, paged by the store; any failure is exit 5 naming the table. */
-async function fromTable(store: HistoryStore, stack: LoadedStack, io: CliIo, query: Query): Promise<AuditRecord[]> {
-  io.stderr.write(`release history of stack ${stack.name} in the ${controlLocation(stack, io)}, newest first\n`);
+async function fromTable(
+  store: HistoryStore,
+  stack: LoadedStack,
+  io: CliIo,
+  query: Query,
+): Promise<AuditRecord[]> {
+  io.stderr.write(
+    `release history of stack ${stack.name} in the ${controlLocation(stack, io)}, newest first\n`,
+  );
   const entries = await onControl(stack, io, "read the release history", () => store.list(query));
   return entries.map(withRunId);
 }
