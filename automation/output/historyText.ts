@@ -31,7 +31,7 @@ export function historyRow(record: AuditRecord): string[] {
   return [
     // Minutes in UTC: the sort key is the start, and seconds add width without telling runs apart.
     `${record.at.slice(0, 16).replace("T", " ")}Z`,
-    record.rehearsal ? `${record.command} (rehearsal)` : record.command,
+    record.rehearsal && record.command !== "rehearse" ? `${record.command} (rehearsal)` : record.command,
     `${from ?? "?"} -> ${to ?? "?"}`,
     record.outcome,
     formatDuration(record.elapsedSeconds),
