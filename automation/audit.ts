@@ -1,7 +1,8 @@
 /**
  * The audit trail: one NDJSON line per rollout (real or rehearsed), appended to
- * `.bluegreen/audit.ndjson`. The record has a fixed shape with one free-form field, the operator's
- * reason, and that is scrubbed of anything that looks like a credential before it is written.
+ * `.bluegreen/audit.ndjson`. The record has a fixed shape with two free-form fields, the operator's
+ * reason and the revert's reason (which quotes an abort's), and both are scrubbed of anything that
+ * looks like a credential before they are written.
  */
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
@@ -42,6 +43,17 @@ export interface AuditRecord {
   readonly secondsToRevert?: number;
   /** When the released change was committed, ISO 8601 UTC (`--commit-time`): lead time starts here. */
   readonly commitAt?: string;
+  /** The stack's service (`bluegreen:service.name`). Absent in records from before it was kept. */
+  readonly service?: string;
+  /** The AWS region the run acted in, when it acted on AWS. Absent in a rehearsal. */
+  readonly region?: string;
+  /** When the command ended, ISO 8601 UTC. Absent in records from before it was kept. */
+  readonly endedAt?: string;
+  /**
+   * Why the run reverted: the `reverted` event's reason (the alarm, the failed check, the abort
+   * and who asked), scrubbed like `reason`. Only on runs that reverted.
+   */
+  readonly revertReason?: string;
 }
 
 /**
@@ -133,6 +145,8 @@ export function redactReason(reason: string): string {
 /** The record as written: only the known fields, in a fixed order, the reason redacted. */
 export function buildAuditRecord(input: AuditRecord): AuditRecord {
   const reason = input.reason === undefined ? undefined : redactReason(input.reason);
+  // The revert's reason quotes an operator's abort reason: scrubbed as that was.
+  const revertReason = input.revertReason === undefined ? undefined : redactReason(input.revertReason);
   return {
     at: input.at,
     stack: input.stack,
@@ -147,6 +161,10 @@ export function buildAuditRecord(input: AuditRecord): AuditRecord {
     ...(input.runId === undefined ? {} : { runId: input.runId }),
     ...(input.secondsToRevert === undefined ? {} : { secondsToRevert: roundMs(input.secondsToRevert) }),
     ...(input.commitAt === undefined ? {} : { commitAt: input.commitAt }),
+    ...(input.service === undefined ? {} : { service: input.service }),
+    ...(input.region === undefined ? {} : { region: input.region }),
+    ...(input.endedAt === undefined ? {} : { endedAt: input.endedAt }),
+    ...(revertReason ? { revertReason } : {}),
   };
 }
 

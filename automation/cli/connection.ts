@@ -14,4 +14,9 @@ export interface ConnectRequest {
   readonly io: CliIo;
   readonly events: EventSink;
   readonly control: InspectableControlChannel;
+  /**
+   * The control table actions the command will use, which the preflight proves on a stack whose
+   * control channel is its DynamoDB table (`CONTROL_TABLE_ACTIONS`). @default none proven
+   */
+  readonly controlActions?: readonly string[];
 }

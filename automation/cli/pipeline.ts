@@ -1,13 +1,15 @@
 /**
  * The one way a command runs the driver (`rollout`, `rehearse`, `abort`): load the stack, build the
  * event sink, connect the ports, run the use case with SIGINT/SIGTERM turned into one abort, write
- * the audit record and return the outcome's exit code. Each command describes only what differs.
+ * the audit record (to the local log, and to the stack's release history in its control table)
+ * and return the outcome's exit code. Each command describes only what differs.
  */
 import type { DriverDeps, RolloutResult } from "../rollout";
 import type { EventSink, RolloutEvent } from "../events";
-import { recordAudit } from "./auditRecord";
+import { type SharedHistory, recordAudit } from "./auditRecord";
 import type { CommandRuntime } from "./commandLine";
 import type { InspectableControlChannel } from "./control";
+import { controlLocation } from "./controlAccess";
 import { type CliIo, EXIT_USAGE } from "./io";
 import { NotificationRelay } from "./notifications";
 import { runPreflight } from "./preflight";
@@ -103,52 +105,132 @@ export async function runDriverCommand(
   try {
     const signal = connection.signal ? AbortSignal.any([stop.signal, connection.signal]) : stop.signal;
     result = await command.drive(deps, run, signal);
+  } catch (error) {
+    events.release();
+    throw error;
   } finally {
     stop.dispose();
   }
 
-  if (command.audits?.(result) ?? true) {
-    await recordAudit(io, {
-      at: new Date(startedAt).toISOString(),
-      stack: stack.name,
-      command: command.name,
-      who: io.who(),
-      versions: { from: result.fromVersion, to: result.toVersion ?? command.version },
-      reason: command.reason,
-      outcome: result.outcome,
-      exitCode: result.exitCode,
-      elapsedSeconds: (deps.clock.now() - driverStart) / 1000,
-      rehearsal: command.name === "rehearse",
-      runId: invocation.runId,
-      secondsToRevert: events.secondsToRevert,
-      commitAt: command.commitAt,
-    });
+  try {
+    if (command.audits?.(result) ?? true) {
+      const rehearsal = command.name === "rehearse";
+      const elapsedSeconds = (deps.clock.now() - driverStart) / 1000;
+      await recordAudit(
+        io,
+        {
+          at: new Date(startedAt).toISOString(),
+          stack: stack.name,
+          command: command.name,
+          who: io.who(),
+          versions: { from: result.fromVersion, to: result.toVersion ?? command.version },
+          reason: command.reason,
+          outcome: result.outcome,
+          exitCode: result.exitCode,
+          elapsedSeconds,
+          rehearsal,
+          runId: invocation.runId,
+          secondsToRevert: events.secondsToRevert,
+          commitAt: command.commitAt,
+          service: stack.config.service.name,
+          region: rehearsal ? undefined : knownRegion(stack, io),
+          endedAt: new Date(services.clock.now()).toISOString(),
+          revertReason: events.revertReason,
+        },
+        // A rehearsal touches nothing real: its record stays in the local log.
+        rehearsal
+          ? undefined
+          : sharedHistory(io, services, stack, (message) => {
+              io.stderr.write(`warning: ${message}\n`);
+              const now = deps.clock.now();
+              events.emit({
+                type: "warning",
+                message,
+                elapsedSeconds: (now - driverStart) / 1000,
+                time: new Date(now).toISOString(),
+              });
+            }),
+      );
+    }
+  } finally {
+    events.release();
   }
   // After the audit record, so its elapsed time is the run's, not the wait for a chat server.
   await relay?.settle();
   return result.exitCode;
 }
 
-/** The connect step of a run against the real stack: the services' ports over the stack's control channel. */
-export function connectServices(io: CliIo, services: CliServices): DriverCommand["connect"] {
+/**
+ * The stack's shared history for the run's record, or undefined when it keeps none. A store that
+ * cannot even be made (no region) is warned about like a failed write.
+ */
+function sharedHistory(
+  io: CliIo,
+  services: CliServices,
+  stack: LoadedStack,
+  warn: (message: string) => void,
+): SharedHistory | undefined {
+  try {
+    const store = services.historyStore?.(stack, io);
+    return store === undefined ? undefined : { store, location: controlLocation(stack, io), warn };
+  } catch (error) {
+    warn(`could not reach the release history of stack ${stack.name}: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+/** The region the run acted in, when the stack file or the environment names one. */
+function knownRegion(stack: LoadedStack, io: CliIo): string | undefined {
+  const region = stack.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
+  return region === undefined || region.trim() === "" ? undefined : region.trim();
+}
+
+/**
+ * The connect step of a run against the real stack: the services' ports over the stack's control
+ * channel, with a preflight proving `controlActions` on its control table.
+ */
+export function connectServices(
+  io: CliIo,
+  services: CliServices,
+  controlActions?: readonly string[],
+): DriverCommand["connect"] {
   return async (run, events) => ({
-    deps: await services.connect({ stack: run.stack, io, events, control: run.control() }),
+    deps: await services.connect({ stack: run.stack, io, events, control: run.control(), controlActions }),
   });
 }
 
 /**
- * Passes events on and keeps the first revert's `secondsSinceTrigger`: the audit record's
- * `secondsToRevert`, from which mean time to recovery is computed. The first, because that is when
- * traffic was verified back on the stable colour.
+ * Passes events on and keeps the first revert's `secondsSinceTrigger` and reason: the audit
+ * record's `secondsToRevert`, from which mean time to recovery is computed, and `revertReason`.
+ * The first, because that is when traffic was verified back on the stable colour. It holds the
+ * `completed` event back until `release`, so a warning about the audit record still comes before
+ * it and a `--json` stream still ends with it.
  */
 class RevertWatch implements EventSink {
   /** Seconds from the revert's trigger to traffic verified back, once a revert happened. */
   secondsToRevert?: number;
+  /** Why the run reverted, once it did. */
+  revertReason?: string;
+  private completed?: RolloutEvent;
 
   constructor(private readonly inner: EventSink) {}
 
   emit(event: RolloutEvent): void {
-    if (event.type === "reverted") this.secondsToRevert ??= event.secondsSinceTrigger;
+    if (event.type === "reverted" && this.secondsToRevert === undefined) {
+      this.secondsToRevert = event.secondsSinceTrigger;
+      this.revertReason = event.reason;
+    }
+    if (event.type === "completed") {
+      this.completed = event;
+      return;
+    }
     this.inner.emit(event);
+  }
+
+  /** Passes the held `completed` event on, once. */
+  release(): void {
+    const completed = this.completed;
+    this.completed = undefined;
+    if (completed) this.inner.emit(completed);
   }
 }

@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { auditLogPath } from "../audit";
 import { AuditLogHistory } from "../adapters/auditLogHistory";
+import type { HistoryStore } from "../adapters/control/dynamoHistoryStore";
 import { FileControlChannel, DEFAULT_CONTROL_DIR } from "../adapters/control/fileControlChannel";
 import { SystemClock } from "../adapters/systemClock";
 import { quoteInput } from "../../components/domain";
@@ -28,8 +29,14 @@ export interface CliServices {
    * DynamoDB control table, or files under the control directory. Needs no Pulumi.
    */
   control(stack: LoadedStack, io: CliIo): InspectableControlChannel;
-  /** Where `report --stack` reads past runs from. */
+  /** Where `report --stack` reads past runs from when the stack keeps no shared history. */
   history(io: CliIo): DeploymentHistory;
+  /**
+   * The stack's shared release history: its DynamoDB control table's, or undefined for a stack
+   * whose control channel is the file one (its history is the local audit log). Needs no Pulumi.
+   * @default no shared history
+   */
+  historyStore?(stack: LoadedStack, io: CliIo): HistoryStore | undefined;
   /** Time for waits outside the driver (a request being taken) and for timestamps. */
   readonly clock: Clock;
   /**
@@ -100,6 +107,12 @@ export function defaultServices(): CliServices {
       return wiring.dynamoControl(stack, io);
     },
     history: localHistory,
+    historyStore(stack, io) {
+      if (stack.config.control.channel === "file") return undefined;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const wiring = require("./controlWiring") as typeof import("./controlWiring");
+      return wiring.dynamoHistory(stack, io);
+    },
     clock: new SystemClock(),
     async notifiers(request) {
       if (!notificationsWanted(request.stack.config)) return undefined;

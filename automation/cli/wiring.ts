@@ -4,6 +4,7 @@
  * clock, with the preflight checks that must pass before any of them is used to change something.
  */
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { STSClient } from "@aws-sdk/client-sts";
@@ -25,12 +26,15 @@ import {
 } from "../adapters/kubernetes";
 import { AutomationStack, checkPulumiCli, checkStackExists } from "../adapters/pulumi";
 import { commandErrorHint, commandErrorSummary } from "../adapters/pulumi/errors";
+import { checkControlTable } from "../adapters/control/dynamoAccessCheck";
+import { DynamoTable } from "../adapters/control/dynamoTable";
 import { RoutingRouter, unsupportedRouting } from "../adapters/routingRouter";
 import { SystemClock } from "../adapters/systemClock";
 import { TrackedStack } from "../adapters/trackedStack";
 import type { DriverDeps, PreflightCheck } from "../rollout";
 import type { StackPort } from "../ports";
 import { stackRegion } from "./region";
+import { controlTableAccess } from "./controlWiring";
 import type { ConnectRequest } from "./connection";
 import type { LoadedStack } from "./stacks";
 import type { AlbRouting, GatewayRouting, LambdaRouting, StackOutputs } from "../../components/domain";
@@ -104,6 +108,8 @@ export interface ConnectOverrides {
    * @default the cluster of the stack's `bluegreen:kubeconfig` secret, else the ambient kubeconfig
    */
   readonly kubernetes?: KubernetesApi & KubernetesAccessReview;
+  /** The DynamoDB client of the control table's preflight. @default a client of the stack's region */
+  readonly controlTableClient?: DynamoDBClient;
 }
 
 /** Builds the driver's ports for a real run of the stack. */
@@ -206,6 +212,20 @@ export async function connectStack(
       },
     },
   ];
+  const controlActions = request.controlActions ?? [];
+  if (stack.config.control.channel === "dynamodb" && controlActions.length > 0) {
+    preflightChecks.push({
+      name: "control-table",
+      run: (signal) => {
+        const access = controlTableAccess(stack, io);
+        const table = new DynamoTable({
+          client: overrides.controlTableClient ?? access.client,
+          table: access.table,
+        });
+        return checkControlTable(table, controlActions, signal);
+      },
+    });
+  }
   return {
     stack: tracked,
     router,

@@ -81,6 +81,8 @@ export interface DoraReport {
   readonly leadTime: DoraMetric;
   readonly changeFailureRate: DoraMetric;
   readonly meanTimeToRecovery: DoraMetric;
+  /** Where the runs were read from (the release history's table, or an audit log), when known. */
+  readonly source?: string;
 }
 
 /** The records a DORA report counts: in the window, on the stacks asked for, real rollouts that were attempted. */

@@ -59,13 +59,19 @@ function renderTable(report: DoraReport): string {
       .join("  ")
       .trimEnd(),
   );
-  return `${heading(report)}\n\n${lines.join("\n")}\n`;
+  return `${heading(report)}\n${sourceLine(report)}\n${lines.join("\n")}\n`;
+}
+
+/** "read from <source>" and a newline, or nothing when the report does not know its source. */
+function sourceLine(report: DoraReport): string {
+  return report.source === undefined ? "" : `read from ${report.source}\n`;
 }
 
 function renderMarkdown(report: DoraReport): string {
   const lines = [
     `### ${heading(report)}`,
     "",
+    ...(report.source === undefined ? [] : [`Read from ${report.source}.`, ""]),
     `| ${HEADERS.join(" | ")} |`,
     "| --- | ---: | --- | --- | --- | --- |",
     ...doraRows(report).map((row) => `| ${row.map((cell) => cell.replace(/\|/g, "\\|")).join(" | ")} |`),

@@ -69,9 +69,10 @@ export function historySortKey(startedAt: string, runId: string): string {
  * The DynamoDB actions on the table each side needs, for a least-privilege policy on the table's
  * ARN. The driver claims, beats, takes requests and releases (GetItem, UpdateItem) and appends its
  * history item (PutItem; GetItem tells a retried append from a clash). The operator commands send
- * and withdraw requests and read the heartbeat (GetItem, UpdateItem) and list the history (Query).
+ * and withdraw requests and read the heartbeat (GetItem, UpdateItem), append the record of a
+ * direct abort to the history (PutItem) and list the history (Query, for `history` and `report`).
  */
 export const CONTROL_TABLE_ACTIONS = {
   driver: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"],
-  operator: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+  operator: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:Query"],
 } as const;

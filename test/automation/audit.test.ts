@@ -163,6 +163,22 @@ describe("audit", () => {
       assert.equal(built.commitAt, "2025-01-01T18:00:00.000Z");
       assert.equal("secondsToRevert" in buildAuditRecord(record()), false, "a promoted run has no revert");
     });
+
+    it("adds the service, region, end and the revert's reason last, the revert's reason scrubbed", () => {
+      const built = buildAuditRecord(
+        record({
+          outcome: "aborted",
+          exitCode: 4,
+          service: "checkout",
+          region: "eu-west-1",
+          endedAt: "2025-01-02T10:30:00.000Z",
+          revertReason: "aborted by ops: rotate token=ghp_abcdefghijklmnopqrstuvwxyz0123\nnow",
+        }),
+      );
+      assert.deepEqual(Object.keys(built).slice(-4), ["service", "region", "endedAt", "revertReason"]);
+      assert.equal(built.revertReason, `aborted by ops: rotate token=${REDACTED} now`);
+      assert.equal("revertReason" in buildAuditRecord(record()), false, "a run that did not revert has none");
+    });
   });
 
   describe("appendAuditRecord", () => {

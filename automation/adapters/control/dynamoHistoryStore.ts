@@ -31,9 +31,9 @@ export interface HistoryQuery {
 export interface HistoryStore {
   /**
    * Appends the record of a run (scrubbed as the audit log scrubs it) and returns it as stored.
-   * Appending the same run's record again stores nothing new.
+   * Appending the same run's record again stores nothing new. `signal` abandons the write.
    */
-  append(record: AuditRecord, runId?: string): Promise<AuditRecord>;
+  append(record: AuditRecord, runId?: string, signal?: AbortSignal): Promise<AuditRecord>;
   /** The runs matching `query`, newest first. */
   list(query?: HistoryQuery): Promise<HistoryEntry[]>;
 }
@@ -65,10 +65,14 @@ export class DynamoHistoryStore implements HistoryStore {
 
   /**
    * Appends the record under its start (`record.at`, which must be ISO 8601 UTC as
-   * `Date.toISOString` writes it, or the order breaks) and `runId` (random when the record is of
-   * no run, as an `abort` command's is). Throws when another record already holds that key.
+   * `Date.toISOString` writes it, or the order breaks) and `runId` (the record's own run id, else
+   * random). Throws when another record already holds that key.
    */
-  async append(input: AuditRecord, runId: string = randomUUID()): Promise<AuditRecord> {
+  async append(
+    input: AuditRecord,
+    runId: string = input.runId ?? randomUUID(),
+    signal?: AbortSignal,
+  ): Promise<AuditRecord> {
     const record = buildAuditRecord(input);
     if (Number.isNaN(Date.parse(record.at)) || new Date(record.at).toISOString() !== record.at) {
       throw new Error(
@@ -78,17 +82,20 @@ export class DynamoHistoryStore implements HistoryStore {
     if (runId === "") throw new Error("history record: the run id is empty");
     const key: ItemKey = { pk: HISTORY_PARTITION, sk: historySortKey(record.at, runId) };
     try {
-      await this.store.put({
-        Item: { ...key, runId, record },
-        ConditionExpression: "attribute_not_exists(#pk)",
-        ExpressionAttributeNames: { "#pk": "pk" },
-      });
+      await this.store.put(
+        {
+          Item: { ...key, runId, record },
+          ConditionExpression: "attribute_not_exists(#pk)",
+          ExpressionAttributeNames: { "#pk": "pk" },
+        },
+        signal,
+      );
       return record;
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
     }
     // The key is taken: by this very record when an append is retried after its answer was lost.
-    const stored = await this.store.get(key);
+    const stored = await this.store.get(key, signal);
     if (stored !== undefined && isDeepStrictEqual(this.parse(stored).record, record)) return record;
     throw new ControlTableError(
       this.table,
@@ -153,6 +160,15 @@ function parseAuditRecord(fields: FieldReader): AuditRecord {
   const from = versions.optionalString("from");
   const to = versions.optionalString("to");
   const reason = fields.optionalString("reason");
+  const optional = {
+    runId: fields.optionalString("runId"),
+    secondsToRevert: fields.optionalNumber("secondsToRevert", { min: 0 }),
+    commitAt: fields.optionalString("commitAt"),
+    service: fields.optionalString("service"),
+    region: fields.optionalString("region"),
+    endedAt: fields.optionalString("endedAt"),
+    revertReason: fields.optionalString("revertReason"),
+  };
   return {
     at: fields.string("at"),
     stack: fields.string("stack"),
@@ -164,5 +180,6 @@ function parseAuditRecord(fields: FieldReader): AuditRecord {
     exitCode: fields.number("exitCode", { integer: true, min: 0 }),
     elapsedSeconds: fields.number("elapsedSeconds", { min: 0 }),
     rehearsal: fields.boolean("rehearsal"),
+    ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)),
   };
 }

@@ -58,10 +58,12 @@ export class DynamoTable {
     });
   }
 
-  /** The item under `key`, read consistently; undefined when there is none. */
-  async get(key: ItemKey): Promise<Item | undefined> {
+  /** The item under `key`, read consistently; undefined when there is none. `signal` abandons the call. */
+  async get(key: ItemKey, signal?: AbortSignal): Promise<Item | undefined> {
     const output = await this.call("dynamodb:GetItem", () =>
-      this.documents.send(new GetCommand({ TableName: this.name, Key: { ...key }, ConsistentRead: true })),
+      this.documents.send(new GetCommand({ TableName: this.name, Key: { ...key }, ConsistentRead: true }), {
+        abortSignal: signal,
+      }),
     );
     return output.Item;
   }
@@ -73,10 +75,13 @@ export class DynamoTable {
     );
   }
 
-  /** A PutItem on the table. A failed condition throws ConditionalCheckFailedException as it came. */
-  async put(input: Omit<PutCommandInput, "TableName">): Promise<void> {
+  /**
+   * A PutItem on the table. A failed condition throws ConditionalCheckFailedException as it came.
+   * `signal` abandons the call.
+   */
+  async put(input: Omit<PutCommandInput, "TableName">, signal?: AbortSignal): Promise<void> {
     await this.call("dynamodb:PutItem", () =>
-      this.documents.send(new PutCommand({ ...input, TableName: this.name })),
+      this.documents.send(new PutCommand({ ...input, TableName: this.name }), { abortSignal: signal }),
     );
   }
 

@@ -23,7 +23,11 @@ import {
 } from "../../report";
 import type { CommandContext, CommandRuntime } from "../commandLine";
 import { EXIT_OK, UsageError } from "../io";
-import { resolveStackName } from "../stacks";
+import { type LoadedStack, loadStack, resolveStackName } from "../stacks";
+import { StoreHistory } from "../../adapters/storeHistory";
+import type { DeploymentRun } from "../../report/auditLog";
+import type { DeploymentHistory } from "../../report/history";
+import { controlLocation, onControl } from "../controlAccess";
 
 /** The window `--stack` reports on when `--since` is not given. */
 export const DEFAULT_SINCE = "30d";
@@ -80,10 +84,10 @@ export async function reportCommand(
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const history = services.history(io);
+  const { history, read, source } = historyOf({ io, services }, loadStack(io.cwd, stack));
   let runs;
   try {
-    runs = await history.runs();
+    runs = await read();
   } catch (error) {
     if (error instanceof AuditLogError) {
       throw new UsageError(`${error.message}; fix or remove that line of ${history.source}`);
@@ -97,8 +101,29 @@ export async function reportCommand(
     stacks: [stack],
     includeRehearsals: options.includeRehearsals,
   });
-  io.stdout.write(renderDora(report, format));
+  io.stdout.write(renderDora({ ...report, source }, format));
   return EXIT_OK;
+}
+
+/**
+ * Where the stack's runs are read from: the release history in its control table when it keeps
+ * one (a failure to read it is exit 5, naming the table), else the local audit log.
+ */
+function historyOf(
+  { io, services }: Pick<CommandRuntime, "io" | "services">,
+  stack: LoadedStack,
+): { history: DeploymentHistory; read(): Promise<DeploymentRun[]>; source: string } {
+  const store = services.historyStore?.(stack, io);
+  if (store === undefined) {
+    const history = services.history(io);
+    return { history, read: () => history.runs(), source: `the local audit log ${history.source}` };
+  }
+  const history = new StoreHistory(store, `the release history in the ${controlLocation(stack, io)}`);
+  return {
+    history,
+    read: () => onControl(stack, io, "read the release history", () => history.runs()),
+    source: history.source,
+  };
 }
 
 /** `--format` for the chosen input: the default when absent, refused when it belongs to the other. */
@@ -134,7 +159,8 @@ export function registerReport(program: Command, context: CommandContext): void 
       "With --events, renders the NDJSON events of one run (`bluegreen rollout --json > events.ndjson`) as " +
         "Markdown for a job summary (the outcome, the steps, the revert, a traffic chart), or the chart alone as " +
         "SVG. With --stack, computes deployment frequency, lead time for changes, change failure rate and mean " +
-        "time to recovery from the audit log, each beside the SOP's target. Changes nothing.",
+        "time to recovery from the stack's release history (its control table, or the local audit log for a " +
+        "stack on the file control channel), each beside the SOP's target, and names the source. Changes nothing.",
     )
     .option("--events <file>", "the NDJSON events of one run: print its run report")
     .option("--stack <env>", "the stack whose DORA metrics to print")

@@ -4,6 +4,7 @@
  */
 import type { Command } from "commander";
 import { runRollout } from "../../rollout";
+import { CONTROL_TABLE_ACTIONS } from "../../../components/domain/controlTable";
 import {
   type CommandContext,
   type CommandRuntime,
@@ -41,7 +42,8 @@ export async function rolloutCommand(
     commitAt: options.commitTime,
     json: options.json,
     notify: true,
-    connect: connectServices(runtime.io, runtime.services),
+    // The driver's calls on the control table are proven before anything changes.
+    connect: connectServices(runtime.io, runtime.services, CONTROL_TABLE_ACTIONS.driver),
     drive: (deps, { stack }, signal) =>
       runRollout(deps, {
         config: stack.config,

@@ -219,6 +219,37 @@ const PROBES: readonly Probe[] = [
     argv: [...REHEARSE, "--scenario", ""],
     names: /--scenario "": give the path of a JSON or YAML scenario file/,
   },
+  // history's window and count.
+  {
+    name: "history --since as a word",
+    argv: ["history", "--stack", "dev", "--since", "yesterday"],
+    names: /--since "yesterday": expected a span back from now such as 30d, 2w, 12h or 90m, or a date/,
+  },
+  {
+    name: "history --since with an unknown unit",
+    argv: ["history", "--stack", "dev", "--since", "30s"],
+    names: /--since "30s": expected a span back from now/,
+  },
+  {
+    name: "history --since in the future",
+    argv: ["history", "--stack", "dev", "--since", "2999-01-01"],
+    names: /--since "2999-01-01" is in the future/,
+  },
+  {
+    name: "history --limit 0",
+    argv: ["history", "--stack", "dev", "--limit", "0"],
+    names: /option '--limit <n>' argument '0' is invalid\. expected a whole number of runs from 1/,
+  },
+  {
+    name: "history --limit negative",
+    argv: ["history", "--stack", "dev", "--limit", "-5"],
+    names: /option '--limit <n>' argument '-5' is invalid/,
+  },
+  {
+    name: "history --limit as a fraction",
+    argv: ["history", "--stack", "dev", "--limit", "2.5"],
+    names: /option '--limit <n>' argument '2\.5' is invalid/,
+  },
   // --speed out of range.
   {
     name: "--speed 1e-300",
@@ -399,6 +430,7 @@ const SAMPLE_VALUES: Readonly<Record<string, readonly [string, string]>> = {
   "--events": ["run.ndjson", "other.ndjson"],
   "--since": ["30d", "7d"],
   "--format": ["markdown", "json"],
+  "--limit": ["20", "50"],
 };
 
 /** Every value option of every command, given twice, with the command's other required options once. */

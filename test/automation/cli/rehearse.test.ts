@@ -116,6 +116,9 @@ describe("bluegreen rehearse", () => {
         exitCode: 0,
         elapsedSeconds: 1500,
         rehearsal: true,
+        service: "checkout",
+        // The services' clock, which this test never moves: the command's end on the wall clock.
+        endedAt: "2023-11-14T22:13:20.000Z",
       },
     );
   });
@@ -130,6 +133,9 @@ describe("bluegreen rehearse", () => {
     assert.equal(record.outcome, "rolled-back");
     assert.equal(record.exitCode, 3);
     assert.equal(record.reason, "drill");
+    assert.match(String(record.revertReason), /checkout-dev-green-error-rate/);
+    assert.equal(typeof record.secondsToRevert, "number");
+    assert.equal("region" in record, false, "a rehearsal acts in no region");
   });
 
   it("prints NDJSON with --json: shifted, reverted and completed, and nothing else on stdout", async () => {

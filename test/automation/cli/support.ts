@@ -97,19 +97,22 @@ export function ndjson(text: string): Record<string, unknown>[] {
 
 /**
  * Services over a clock and a control channel; `connect` builds ports from the given factory or
- * refuses; `notifiers`, when given, stands for reading the stack's notification config.
+ * refuses; `notifiers`, when given, stands for reading the stack's notification config;
+ * `historyStore`, when given, is the stacks' shared release history (else they keep none).
  */
 export function testServices(options: {
   clock: Clock;
   control?: InspectableControlChannel;
   connect?: (request: ConnectRequest) => Promise<DriverDeps>;
   notifiers?: CliServices["notifiers"];
+  historyStore?: CliServices["historyStore"];
 }): CliServices & { connects: number } {
   const services = {
     connects: 0,
     clock: options.clock,
     control: () => options.control ?? new MemoryControlChannel(),
     history: localHistory,
+    historyStore: options.historyStore,
     notifiers: options.notifiers,
     async connect(request: ConnectRequest): Promise<DriverDeps> {
       services.connects += 1;
