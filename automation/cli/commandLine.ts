@@ -30,7 +30,8 @@ Exit codes:
   1  unexpected error, after a best-effort revert
   2  rejected before anything changed: bad arguments, an invalid stack file, a failed preflight
   3  rolled back: an alarm fired or a check failed, traffic is back on the stable colour
-  4  aborted: an operator or a signal stopped the rollout, traffic is back on the stable colour`;
+  4  aborted: an operator or a signal stopped the rollout, traffic is back on the stable colour
+  5  the control channel could not be read or written (the stack's control table or folder): nothing changed`;
 
 /** `--stack <env>`, required. */
 export function stackOption(): Option {
