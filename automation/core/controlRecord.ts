@@ -223,7 +223,8 @@ function holderOf(record: ControlRecord, run: ControlRun, now: number): RunHolde
 }
 
 const COLOURS: readonly Colour[] = ["blue", "green"];
-const REQUEST_KINDS: readonly ControlRequest["kind"][] = [
+/** Every kind of operator request, in one list: the parsers of every channel check against it. */
+export const REQUEST_KINDS: readonly ControlRequest["kind"][] = [
   "abort",
   "promote",
   "promote-full",
