@@ -106,9 +106,9 @@ export const MIN_STALE_AFTER_MS = 60_000;
 
 /**
  * How old a heartbeat may get before another run may claim the stack: STALE_AFTER_POLLS poll
- * intervals, at least MIN_STALE_AFTER_MS. The driver does not beat while a Pulumi update runs (a
- * deploy can take minutes); in that window the stack's own lock keeps a second driver out, since
- * its preflight refuses a locked stack.
+ * intervals, at least MIN_STALE_AFTER_MS. The driver beats through a Pulumi update too (a deploy
+ * can take minutes: `rollout/beating.ts`), so a live driver's heartbeat is never older than one
+ * poll interval and one write.
  */
 export function heartbeatStaleAfterMs(pollIntervalSeconds: number): number {
   if (!(pollIntervalSeconds > 0)) {
