@@ -173,6 +173,7 @@ class RolloutRun {
       weights: prepared.outputs.traffic,
       startedBy: request.startedBy ?? "unknown",
       ...(request.reason ? { reason: request.reason } : {}),
+      ...(request.rehearsal ? { rehearsal: true as const } : {}),
       startedAt: this.deps.clock.now(),
     };
   }
