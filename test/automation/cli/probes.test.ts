@@ -353,6 +353,18 @@ const PROBES: readonly Probe[] = [
     names: /^error: --version "a{60}…" \(3000 characters\): expected a version/,
   },
   {
+    name: "rehearse --control stack with a scenario's operator events",
+    setup: write("scenario.yaml", 'events:\n  - { at: "7m", operator: promote }\n'),
+    argv: [...REHEARSE, "--control", "stack", "--scenario", "scenario.yaml"],
+    names:
+      /--scenario "scenario\.yaml": operator events cannot steer a rehearsal with --control stack: the operators do/,
+  },
+  {
+    name: "rehearse --control naming no channel it has",
+    argv: [...REHEARSE, "--control", "dynamodb"],
+    names: /option '--control <channel>' argument 'dynamodb' is invalid\. Allowed choices are memory, stack/,
+  },
+  {
     name: "BLUEGREEN_CONTROL_DIR naming a file, for promote",
     setup: fileChannel("dev"),
     argv: ["promote", "--stack", "dev"],
