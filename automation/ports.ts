@@ -107,6 +107,12 @@ export interface Clock {
   now(): number;
   /** Resolves after `ms`, or rejects with an AbortError when the signal aborts first. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * A sleep of work that runs beside the main flow (the heartbeat during an update): on a virtual
+   * clock it never moves time itself, it wakes when the main flow's sleeps move time past its end,
+   * so a heartbeat neither stretches an update nor happens after it. @default sleep
+   */
+  sleepBeside?(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 /** Randomness, injected so retry jitter is reproducible in tests. */

@@ -28,6 +28,14 @@ export class PacedClock implements Clock {
     return this.virtual.now();
   }
 
+  /**
+   * Waits ms/speed of real time and leaves virtual time alone: work beside the rehearsal (its
+   * heartbeat during an update) keeps a real cadence that processes outside it can watch.
+   */
+  async sleepBeside(ms: number, signal?: AbortSignal): Promise<void> {
+    await this.real.sleep(ms / this.speed, signal);
+  }
+
   /** Waits ms/speed of real time, then advances virtual time by ms. */
   async sleep(ms: number, signal?: AbortSignal): Promise<void> {
     await this.real.sleep(ms / this.speed, signal);

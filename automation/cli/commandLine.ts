@@ -31,7 +31,7 @@ Exit codes:
   2  rejected before anything changed: bad arguments, an invalid stack file, a failed preflight
   3  rolled back: an alarm fired or a check failed, traffic is back on the stable colour
   4  aborted: an operator or a signal stopped the rollout, traffic is back on the stable colour
-  5  the control channel could not be read or written (the stack's control table or folder): nothing changed`;
+  5  the stack's control channel cannot be used (table missing, access denied, record malformed): nothing changed`;
 
 /** `--stack <env>`, required. */
 export function stackOption(): Option {

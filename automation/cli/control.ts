@@ -6,6 +6,7 @@
 import { formatDuration } from "../../infra/config/duration";
 import type { BluegreenConfig } from "../../infra/config/validate";
 import { sameRequest } from "../core/control";
+import type { ControlRecord } from "../core/controlRecord";
 import { WATCHED_WITHIN_POLLS } from "../rollout";
 import type { Clock, ControlChannel, ControlRequest } from "../ports";
 
@@ -17,6 +18,11 @@ const CHECK_EVERY_MS = 1_000;
 /** A control channel whose pending request can be looked at without taking it. */
 export interface InspectableControlChannel extends ControlChannel {
   pending(): Promise<ControlRequest | undefined>;
+  /**
+   * The whole control record (run, heartbeat, request, trip), on a channel that records runs:
+   * what `status` shows from any machine. Absent on the file channel.
+   */
+  readRecord?(): Promise<ControlRecord>;
 }
 
 /** Whether a driver watches the stack, and how long ago it last said so. */

@@ -2,6 +2,7 @@
  * Failures to reach a stack's control channel, as the operator commands report them: which table
  * (or directory) and what went wrong, with exit EXIT_CONTROL and nothing changed.
  */
+import { ControlTableMissingError } from "../adapters/control/dynamoErrors";
 import { controlTableName } from "../../components/domain/controlTable";
 import type { CliIo } from "./io";
 import { UsageError } from "./io";
@@ -16,8 +17,11 @@ export class ControlUnavailableError extends Error {
 /** Where the stack's control channel lives, for messages: its table and region, or its directory. */
 export function controlLocation(stack: LoadedStack, io: Pick<CliIo, "cwd" | "env">): string {
   if (stack.config.control.channel === "file") return `control directory ${controlDir(io)}`;
-  const region = stack.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? "no region";
-  return `control table ${controlTableName(stack.config.service.name, stack.name)} (${region})`;
+  return `control table ${controlTableName(stack.config.service.name, stack.name)} (${regionOf(stack, io)})`;
+}
+
+function regionOf(stack: LoadedStack, io: Pick<CliIo, "env">): string {
+  return stack.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? "no region";
 }
 
 /**
@@ -35,6 +39,11 @@ export async function onControl<T>(
     return await action();
   } catch (error) {
     if (error instanceof UsageError || error instanceof ControlUnavailableError) throw error;
+    if (error instanceof ControlTableMissingError) {
+      throw new ControlUnavailableError(
+        `could not ${what} of stack ${stack.name}: the control table ${error.table} does not exist in ${regionOf(stack, io)}: run \`pulumi up\` for stack ${stack.name} first, or set bluegreen:control.channel: file; nothing was changed`,
+      );
+    }
     const detail = error instanceof Error ? error.message : String(error);
     throw new ControlUnavailableError(
       `could not ${what} of stack ${stack.name} in the ${controlLocation(stack, io)}: ${detail}; nothing was changed`,

@@ -39,6 +39,22 @@ export interface ControlRun {
   readonly bakeEndsAt?: number;
   /** The watched alarms' states as the driver last read them, by name. */
   readonly alarms?: Readonly<Record<string, string>>;
+  /** A rehearsal steered through the stack's real control channel (`rehearse --control stack`), not a rollout. */
+  readonly rehearsal?: true;
+  /** The pause the run holds its weight in, while it waits for approval. */
+  readonly pause?: RunPause;
+}
+
+/** A run's pause: since when, who holds it, and what its timeout does. */
+export interface RunPause {
+  /** Epoch milliseconds on the driver's clock. */
+  readonly since: number;
+  /** "the plan" for a step's pause, else the operator who asked. */
+  readonly by: string;
+  /** When the timeout ends the pause, in epoch milliseconds; absent when it waits for an answer. */
+  readonly timeoutAt?: number;
+  /** What the timeout does: `abort` or `promote`. */
+  readonly onTimeout?: string;
 }
 
 /** A revert done by the guardian rather than the driver (the guardian comes later; its record is defined now). */
@@ -106,9 +122,9 @@ export const MIN_STALE_AFTER_MS = 60_000;
 
 /**
  * How old a heartbeat may get before another run may claim the stack: STALE_AFTER_POLLS poll
- * intervals, at least MIN_STALE_AFTER_MS. The driver does not beat while a Pulumi update runs (a
- * deploy can take minutes); in that window the stack's own lock keeps a second driver out, since
- * its preflight refuses a locked stack.
+ * intervals, at least MIN_STALE_AFTER_MS. The driver beats through a Pulumi update too (a deploy
+ * can take minutes: `rollout/beating.ts`), so a live driver's heartbeat is never older than one
+ * poll interval and one write.
  */
 export function heartbeatStaleAfterMs(pollIntervalSeconds: number): number {
   if (!(pollIntervalSeconds > 0)) {
@@ -223,7 +239,8 @@ function holderOf(record: ControlRecord, run: ControlRun, now: number): RunHolde
 }
 
 const COLOURS: readonly Colour[] = ["blue", "green"];
-const REQUEST_KINDS: readonly ControlRequest["kind"][] = [
+/** Every kind of operator request, in one list: the parsers of every channel check against it. */
+export const REQUEST_KINDS: readonly ControlRequest["kind"][] = [
   "abort",
   "promote",
   "promote-full",
@@ -271,9 +288,13 @@ function parseRun(fields: FieldReader): ControlRun {
   const alarmFields = fields.optionalMap("alarms");
   const alarms =
     alarmFields && Object.fromEntries(alarmFields.keys().map((name) => [name, alarmFields.string(name)]));
+  const rehearsal = fields.has("rehearsal") && fields.boolean("rehearsal");
+  const pauseFields = fields.optionalMap("pause");
   return {
     ...(bakeEndsAt !== undefined ? { bakeEndsAt } : {}),
     ...(alarms !== undefined ? { alarms } : {}),
+    ...(rehearsal ? { rehearsal: true as const } : {}),
+    ...(pauseFields ? { pause: parsePause(pauseFields) } : {}),
     runId: fields.string("runId"),
     version: fields.string("version"),
     candidate,
@@ -283,6 +304,17 @@ function parseRun(fields: FieldReader): ControlRun {
     startedBy: fields.string("startedBy"),
     ...(reason !== undefined ? { reason } : {}),
     startedAt: fields.number("startedAt", EPOCH_MS),
+  };
+}
+
+function parsePause(fields: FieldReader): RunPause {
+  const timeoutAt = fields.optionalNumber("timeoutAt", EPOCH_MS);
+  const onTimeout = fields.optionalString("onTimeout");
+  return {
+    since: fields.number("since", EPOCH_MS),
+    by: fields.string("by"),
+    ...(timeoutAt !== undefined ? { timeoutAt } : {}),
+    ...(onTimeout !== undefined ? { onTimeout } : {}),
   };
 }
 
@@ -322,16 +354,38 @@ export type ProgressEvent =
       readonly alarms: Readonly<Record<string, string>>;
     }
   | { readonly type: "promoted" }
+  | {
+      readonly type: "paused";
+      readonly by: string;
+      readonly timeoutSeconds?: number;
+      readonly onTimeout?: string;
+    }
   | { readonly type: string };
 
 /**
  * The run after an event of it, at `now` on the driver's clock: a verified shift moves its
  * position and weights and ends any bake; a poll of a bake sets when the bake ends and the alarms'
- * states; the promotion puts it past its last step. Other events leave it as it is.
+ * states; a pause is recorded until the run resumes, shifts or is promoted; the promotion puts it
+ * past its last step. Other events leave it as it is.
  */
 export function runProgress(run: ControlRun, event: ProgressEvent, now: number): ControlRun {
+  if (isEvent(event, "paused")) {
+    const pause: RunPause = {
+      since: now,
+      by: event.by,
+      ...(event.timeoutSeconds !== undefined
+        ? { timeoutAt: Math.round(now + event.timeoutSeconds * 1000) }
+        : {}),
+      ...(event.onTimeout !== undefined ? { onTimeout: event.onTimeout } : {}),
+    };
+    return { ...run, pause };
+  }
+  if (event.type === "resumed") {
+    const { pause: _ended, ...rest } = run;
+    return rest;
+  }
   if (isEvent(event, "shifted")) {
-    const { bakeEndsAt: _ended, ...rest } = run;
+    const { bakeEndsAt: _ended, pause: _over, ...rest } = run;
     return { ...rest, position: { step: event.step - 1, of: event.of }, weights: event.weights };
   }
   if (isEvent(event, "baking")) {
@@ -342,7 +396,7 @@ export function runProgress(run: ControlRun, event: ProgressEvent, now: number):
     };
   }
   if (event.type === "promoted") {
-    const { bakeEndsAt: _ended, ...rest } = run;
+    const { bakeEndsAt: _ended, pause: _over, ...rest } = run;
     return { ...rest, position: { step: run.position.of, of: run.position.of } };
   }
   return run;

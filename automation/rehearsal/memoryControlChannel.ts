@@ -4,7 +4,13 @@
  * requests (`combineRequests`) as the file-based channel.
  */
 import { combineRequests } from "../core/control";
-import { type ControlRun, decideClaim, decideRelease, heartbeatStaleAfterMs } from "../core/controlRecord";
+import {
+  type ControlRecord,
+  type ControlRun,
+  decideClaim,
+  decideRelease,
+  heartbeatStaleAfterMs,
+} from "../core/controlRecord";
 import type { ControlChannel, ControlRequest } from "../ports";
 
 /** The owner token of every run claimed through a memory channel: one process holds it. */
@@ -19,6 +25,16 @@ export class MemoryControlChannel implements ControlChannel {
 
   /** @param staleAfterMs how old a run's heartbeat must be before another claim takes the stack. */
   constructor(private readonly staleAfterMs = heartbeatStaleAfterMs(10)) {}
+
+  /** The control record as a table would hold it: the run, its heartbeat and the pending request. */
+  async readRecord(): Promise<ControlRecord> {
+    return {
+      version: 1,
+      ...(this.run ? { run: this.run, owner: OWNER } : {}),
+      ...(this.heartbeatAt !== undefined ? { heartbeatAt: this.heartbeatAt } : {}),
+      ...(this.waiting ? { request: this.waiting } : {}),
+    };
+  }
 
   /** The run recorded now, if any: what `bluegreen status` would show. */
   recordedRun(): ControlRun | undefined {

@@ -9,6 +9,8 @@ interface Scheduled {
   readonly atMs: number;
   readonly sequence: number;
   readonly fn: () => void;
+  /** A `sleepBeside` waking: its sleeper runs on before time moves further. */
+  readonly beside?: true;
 }
 
 /** A clock whose time moves only when someone sleeps on it. */
@@ -43,11 +45,48 @@ export class VirtualClock implements Clock {
       if (!next) break;
       this.current = Math.max(this.current, next.atMs);
       next.fn();
+      // A sleeper beside this one woke: let it run at this moment (a heartbeat takes its time
+      // here) before time moves on. Its promise callbacks are microtasks, all run by the next
+      // macrotask; only such wakings pay for the wait, so a lone sleeper runs as fast as ever.
+      if (next.beside) await new Promise((resolve) => setImmediate(resolve));
       aborted = signal?.aborted ?? false;
     }
     if (!aborted) this.current = target;
     await Promise.resolve();
     if (signal?.aborted) throw abortError(signal);
+  }
+
+  /**
+   * Resolves when another sleep moves virtual time to `now() + ms`, without moving time itself:
+   * work beside the main flow (a heartbeat during an update) must neither stretch the flow's time
+   * nor run after it. Rejects with an AbortError when the signal aborts first; a waiting that no
+   * sleep ever passes waits until then.
+   */
+  sleepBeside(ms: number, signal?: AbortSignal): Promise<void> {
+    assertFinite("ms", ms);
+    return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(abortError(signal));
+        return;
+      }
+      this.sequence += 1;
+      const entry: Scheduled = {
+        atMs: this.current + Math.max(0, ms),
+        sequence: this.sequence,
+        beside: true,
+        fn: () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        },
+      };
+      const onAbort = (): void => {
+        const index = this.scheduled.indexOf(entry);
+        if (index >= 0) this.scheduled.splice(index, 1);
+        reject(abortError(signal));
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.scheduled.push(entry);
+    });
   }
 
   /**

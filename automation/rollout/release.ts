@@ -5,6 +5,7 @@
  */
 import { READ_RETRY } from "../core/retry";
 import type { ReleaseValues, StackPort } from "../ports";
+import { type Beat, whileBeating } from "./beating";
 import type { Emitter } from "./emitter";
 import { describeError } from "./failures";
 import { retrying, type RetryTime } from "./retrying";
@@ -31,13 +32,22 @@ export interface ReleaseUpdate {
 export class ReleaseWriter {
   private lastWritten?: ReleaseValues;
 
-  /** `revision` is the highest revision already written or deployed. */
+  /**
+   * `revision` is the highest revision already written or deployed; `beat`, when given, keeps the
+   * run's heartbeat fresh while an update runs (minutes with no poll in them).
+   */
   constructor(
     private readonly stack: StackPort,
     private readonly time: RetryTime,
     private readonly emitter: Emitter,
     private revision: number,
+    private readonly beat?: Beat,
   ) {}
+
+  /** Runs `operation` beside the heartbeat, when this writer has one. */
+  beating<T>(operation: () => Promise<T>): Promise<T> {
+    return this.beat ? whileBeating(this.beat, operation) : operation();
+  }
 
   /**
    * Writes `values` with the next revision into the stack's config and returns that revision. The
@@ -59,10 +69,12 @@ export class ReleaseWriter {
     const values = this.lastWritten;
     if (!values) throw new Error("ReleaseWriter.update: write the values before updating");
     try {
-      const { changed } = await this.stack.update({
-        message: update.message,
-        ...(update.targets ? { targets: update.targets } : {}),
-      });
+      const { changed } = await this.beating(() =>
+        this.stack.update({
+          message: update.message,
+          ...(update.targets ? { targets: update.targets } : {}),
+        }),
+      );
       return { kind: "applied", changed };
     } catch (error) {
       const after = await this.outputsAfterFailure();

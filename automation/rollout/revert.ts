@@ -189,7 +189,7 @@ async function restoreStack(
   const changed = update.kind === "applied" ? update.changed : 0;
   let drift: number;
   try {
-    drift = await deps.stack.previewChanges(signal);
+    drift = await task.release.beating(() => deps.stack.previewChanges(signal));
   } catch (error) {
     drift = -1;
     emitter.warn(`could not preview the stack after restoring it (${describeError(error)}); drift unknown`);

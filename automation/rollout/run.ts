@@ -91,7 +91,11 @@ class RolloutRun {
       // Nothing has been written yet: there is nothing of this run's to revert.
       return result("aborted", `${interruption(signal)} before anything was changed`, names);
     }
-    const release = new ReleaseWriter(this.deps.stack, this.deps, this.emitter, prepared.revision);
+    const release = new ReleaseWriter(this.deps.stack, this.deps, this.emitter, prepared.revision, {
+      clock: this.deps.clock,
+      intervalMs: this.request.config.rollout.pollInterval * 1000,
+      beat: () => this.operator.heartbeat(),
+    });
     const run = new RunContext(this.deps, this.request, prepared, this.emitter, this.operator, release);
     this.emitter.emit({
       type: "started",
@@ -169,6 +173,7 @@ class RolloutRun {
       weights: prepared.outputs.traffic,
       startedBy: request.startedBy ?? "unknown",
       ...(request.reason ? { reason: request.reason } : {}),
+      ...(request.rehearsal ? { rehearsal: true as const } : {}),
       startedAt: this.deps.clock.now(),
     };
   }

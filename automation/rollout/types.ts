@@ -42,6 +42,8 @@ export interface RolloutRequest {
   readonly runId?: string;
   /** Who started the run, for the control record. @default "unknown" */
   readonly startedBy?: string;
+  /** A rehearsal through the stack's real control channel: its control record says so. @default false */
+  readonly rehearsal?: boolean;
 }
 
 /** How a run ended. */

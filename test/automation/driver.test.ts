@@ -215,6 +215,49 @@ describe("driver: the happy path", () => {
     assert.equal(await control.lastHeartbeat(), undefined);
   });
 
+  it("keeps the run's heartbeat fresh through a 10-minute update", async () => {
+    // The deploy and the promotion take 10 minutes each, with no poll in them: without a beat
+    // beside the update, the record's heartbeat would be 10 minutes old at its end.
+    const h = new DriverHarness({ updateDurations: { fullMs: minutes(10), targetedMs: seconds(30) } });
+    const control = h.world.control;
+    const beats: number[] = [];
+    const deps = h.deps({
+      control: Object.assign(Object.create(control) as typeof control, {
+        recordRun: async (run: Parameters<typeof control.recordRun>[0], at: number) => {
+          beats.push(at);
+          await control.recordRun(run, at);
+        },
+      }),
+    });
+    const ages: number[] = [];
+    for (let minute = 1; minute <= 9; minute++) {
+      h.at(minutes(minute) + seconds(5), () => ages.push(h.clock.now() - (beats.at(-1) ?? 0)));
+    }
+    const result = await runRollout(deps, {
+      config: h.config,
+      version: VERSION,
+      resume: false,
+      signal: new AbortController().signal,
+      runId: "run-slow-update",
+    });
+    assert.equal(result.outcome, "promoted");
+    const deployed = h.eventsOf("deployed")[0];
+    assert.ok(deployed.elapsedSeconds >= 600, `the deploy took ${deployed.elapsedSeconds}s`);
+    assert.equal(ages.length, 9, "the record was looked at every minute of the deploy");
+    for (const age of ages) assert.ok(age <= POLL_MS, `a heartbeat ${age}ms old during the update`);
+    const gaps = beats.slice(1).map((at, index) => at - beats[index]);
+    assert.ok(
+      Math.max(...gaps) <= POLL_MS,
+      `at most one poll interval between beats, got ${Math.max(...gaps)}ms`,
+    );
+    const promoted = h.eventsOf("promoted")[0];
+    assert.equal(
+      promoted.elapsedSeconds - h.eventsOf("shifted").at(-1)!.elapsedSeconds,
+      h.config.rollout.plan.at(-1)!.bakeSeconds + 600,
+      "the beats never stretched the updates' time",
+    );
+  });
+
   it("reports baking with the remaining time and the alarm states", async () => {
     const h = new DriverHarness();
     await start(h);

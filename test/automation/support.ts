@@ -80,6 +80,8 @@ export interface HarnessOptions {
   readonly deployed?: Partial<ReleaseValues> | false;
   /** The split served at the start. @default the deployed traffic */
   readonly live?: TrafficSplit;
+  /** Virtual milliseconds a full and a targeted update take. @default 0 each */
+  readonly updateDurations?: { readonly fullMs?: number; readonly targetedMs?: number };
 }
 
 /** The simulated world of stack `dev`, the driver's ports over it, and what the driver reported. */
@@ -102,6 +104,7 @@ export class DriverHarness {
       deployed:
         options.deployed === false ? false : { traffic, slots, stable, revision, ...options.deployed },
       live: options.live,
+      updateDurations: options.updateDurations,
     });
   }
 

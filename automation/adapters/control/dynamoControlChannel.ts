@@ -29,6 +29,7 @@ import {
   heartbeatStaleAfterMs,
   type OwnerDecision,
   parseControlRecord,
+  REQUEST_KINDS,
 } from "../../core/controlRecord";
 import { InvalidFieldError } from "../../core/fields";
 import type { ControlChannel, ControlRequest } from "../../ports";
@@ -48,14 +49,6 @@ export const MAX_WRITE_ATTEMPTS = 8;
 
 /** The poll interval a channel assumes when told no stale-after: the schema's default. */
 const DEFAULT_POLL_INTERVAL_SECONDS = 10;
-
-const REQUEST_KINDS: readonly ControlRequest["kind"][] = [
-  "abort",
-  "promote",
-  "promote-full",
-  "pause",
-  "resume",
-];
 
 /** Options of the DynamoDB control channel. */
 export interface DynamoControlChannelOptions extends DynamoTableOptions {

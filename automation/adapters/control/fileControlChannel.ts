@@ -11,18 +11,11 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { combineRequests } from "../../core/control";
+import { REQUEST_KINDS } from "../../core/controlRecord";
 import type { ControlChannel, ControlRequest } from "../../ports";
 
 /** The control directory under the project, unless BLUEGREEN_CONTROL_DIR says otherwise. */
 export const DEFAULT_CONTROL_DIR = path.join(".bluegreen", "control");
-
-const REQUEST_KINDS: readonly ControlRequest["kind"][] = [
-  "abort",
-  "promote",
-  "promote-full",
-  "pause",
-  "resume",
-];
 
 /** Options of the file control channel. */
 export interface FileControlChannelOptions {

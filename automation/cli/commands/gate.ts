@@ -7,6 +7,7 @@
 import type { Command } from "commander";
 import { type CommandContext, stackOption } from "../commandLine";
 import { TAKE_WITHIN_POLLS, deliver, describeHeartbeat, watchState } from "../control";
+import { onControl } from "../controlAccess";
 import { type CliIo, EXIT_OK, EXIT_USAGE } from "../io";
 import type { CliServices } from "../services";
 import { loadStack, printWarnings } from "../stacks";
@@ -21,7 +22,10 @@ const TAKEN: Record<GateRequestKind, string> = {
     "the driver took the request: if it is paused (or about to pause after this bake) it goes on with the plan once the alarms are OK; otherwise it warns and carries on",
 };
 
-/** Sends `kind` to the driver watching stack `stack`. Exit 0 when it took it, 2 when nobody watches or it did not. */
+/**
+ * Sends `kind` to the driver watching stack `stack`. Exit 0 when it took it, 2 when nobody watches
+ * or it did not, 5 when the control channel could not be read or written (nothing changed).
+ */
 export async function gateCommand(
   io: CliIo,
   services: CliServices,
@@ -32,7 +36,9 @@ export async function gateCommand(
   const control = services.control(stack, io);
   const clock = services.clock;
   const { kind } = options;
-  const state = await watchState(control, clock, stack.config);
+  const state = await onControl(stack, io, "read the heartbeat", () =>
+    watchState(control, clock, stack.config),
+  );
   if (!state.watched) {
     io.stderr.write(
       `no driver is watching stack ${stack.name} (${describeHeartbeat(state)}): there is no rollout to ${kind}. ${
@@ -43,7 +49,9 @@ export async function gateCommand(
     );
     return EXIT_USAGE;
   }
-  const delivery = await deliver(control, clock, stack.config, { kind, by: io.who(), at: clock.now() });
+  const delivery = await onControl(stack, io, `leave the ${kind} request`, () =>
+    deliver(control, clock, stack.config, { kind, by: io.who(), at: clock.now() }),
+  );
   if (delivery === "superseded") {
     io.stderr.write(
       `an abort of stack ${stack.name} is already pending for the watching driver; the ${kind} request was not left\n`,

@@ -39,7 +39,18 @@ export interface RehearseCommandOptions {
   readonly json: boolean;
   /** Virtual seconds per real second; undefined runs as fast as possible. */
   readonly speed?: number;
+  /**
+   * Who steers the rehearsal: `memory` (the scenario, in this process) or `stack` (the stack's
+   * real control channel, so operators drill `status`, `pause`, `resume`, `promote` and `abort`
+   * from anywhere). @default "memory"
+   */
+  readonly control?: RehearsalControl;
 }
+
+/** The control channels a rehearsal can be steered through. */
+export const REHEARSAL_CONTROLS = ["memory", "stack"] as const;
+/** One of REHEARSAL_CONTROLS. */
+export type RehearsalControl = (typeof REHEARSAL_CONTROLS)[number];
 
 /** The seed of a rehearsal's retry jitter: the same scenario gives the same events every time. */
 export const REHEARSAL_SEED = 0x5eed;
@@ -58,9 +69,16 @@ export async function rehearseCommand(
     reason: options.reason,
     commitAt: options.commitTime,
     json: options.json,
-    async connect({ stack }, events, startedAt) {
+    async connect(stackRun, events, startedAt) {
+      const { stack } = stackRun;
       const file = options.scenario;
       const scenario = file === undefined ? undefined : loadScenario(io.cwd, file, stack);
+      const steered = options.control === "stack";
+      if (steered && scenario?.events.some((event) => "operator" in event)) {
+        throw new UsageError(
+          `--scenario ${quoteInput(file ?? "")}: operator events cannot steer a rehearsal with --control stack: the operators do, through the stack's control channel; remove them or leave --control out`,
+        );
+      }
       const clock = new VirtualClock(startedAt);
       let world: SimulatedWorld;
       try {
@@ -70,7 +88,8 @@ export async function rehearseCommand(
           clock,
           scenario,
           startMs: startedAt,
-          abortUnansweredPauses: true,
+          // Steered from outside, a pause waits for a real operator's resume.
+          abortUnansweredPauses: !steered,
         });
       } catch (error) {
         // The world knows the stack's alarms, so it is where an alarm the stack lacks is found:
@@ -83,12 +102,18 @@ export async function rehearseCommand(
       const deps = world.driverDeps(events, {
         clock: options.speed === undefined ? clock : new PacedClock(clock, services.clock, options.speed),
         random: seededRandom(REHEARSAL_SEED),
+        ...(steered ? { control: stackRun.control() } : {}),
       });
       if (!options.json) {
         io.stderr.write(
           `rehearsing stack ${stack.name} against a simulated world: no Pulumi, no AWS, virtual time\n`,
         );
         if (scenario?.description) io.stderr.write(`scenario: ${scenario.description}\n`);
+        if (steered) {
+          io.stderr.write(
+            `steered through the stack's control channel: \`bluegreen status|pause|resume|promote|abort --stack ${stack.name}\` reach this rehearsal\n`,
+          );
+        }
       }
       return { deps, signal: world.signal };
     },
@@ -101,6 +126,7 @@ export async function rehearseCommand(
         signal,
         runId: runtime.invocation.runId,
         startedBy: io.who(),
+        rehearsal: options.control === "stack",
       }),
   });
 }
@@ -201,6 +227,14 @@ export function registerRehearse(program: Command, context: CommandContext): voi
         `virtual seconds per real second, ${MIN_SPEED} to ${MAX_SPEED}, to watch it unfold (default: as fast as possible)`,
       ).argParser(parseSpeed),
     )
+    .addOption(
+      new Option(
+        "--control <channel>",
+        "memory: the scenario steers it; stack: steer this rehearsal with the stack's real control channel, as a drill for operators (it claims and releases the stack's record like a rollout, marked as a rehearsal)",
+      )
+        .choices(REHEARSAL_CONTROLS)
+        .default("memory"),
+    )
     .addHelpText(
       "after",
       `\nScenario example (scenario.yaml):\n  events:\n    - { at: "12m", alarm: errorRate, state: ALARM }\n    - { at: "45m", operator: resume }\n${EXIT_CODE_HELP}`,
@@ -214,6 +248,7 @@ export function registerRehearse(program: Command, context: CommandContext): voi
         commitTime?: string;
         json?: boolean;
         speed?: number;
+        control: RehearsalControl;
       }) => {
         context.done(
           await rehearseCommand(context, {
@@ -224,6 +259,7 @@ export function registerRehearse(program: Command, context: CommandContext): voi
             commitTime: options.commitTime,
             json: options.json === true,
             speed: options.speed,
+            control: options.control,
           }),
         );
       },

@@ -14,6 +14,15 @@ describe("PacedClock", () => {
     assert.equal(clock.now(), 601_000);
   });
 
+  it("sleeps beside in real time only, leaving virtual time to the rehearsal", async () => {
+    const waited: number[] = [];
+    const real: Clock = { now: () => 0, sleep: async (ms) => void waited.push(ms) };
+    const clock = new PacedClock(new VirtualClock(1_000), real, 60);
+    await clock.sleepBeside(600_000);
+    assert.deepEqual(waited, [10_000]);
+    assert.equal(clock.now(), 1_000);
+  });
+
   it("fires scheduled world events at their virtual time", async () => {
     const virtual = new VirtualClock(0);
     const seen: number[] = [];

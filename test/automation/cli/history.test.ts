@@ -164,7 +164,7 @@ describe("bluegreen history", () => {
         return {};
       },
       names:
-        /could not read the release history of stack dev in the control table bluegreen-checkout-dev \(eu-west-1\): control table bluegreen-checkout-gone does not exist/,
+        /could not read the release history of stack dev: the control table bluegreen-checkout-gone does not exist in eu-west-1: run `pulumi up` for stack dev first/,
     },
     {
       name: "access denied",
@@ -306,7 +306,7 @@ describe("bluegreen history", () => {
       assert.equal(result.code, 5);
       assert.match(
         result.stderr,
-        /could not read the release history of stack dev in the control table bluegreen-checkout-dev \(eu-west-1\): control table bluegreen-checkout-gone does not exist/,
+        /could not read the release history of stack dev: the control table bluegreen-checkout-gone does not exist in eu-west-1: run `pulumi up` for stack dev first/,
       );
     });
   });

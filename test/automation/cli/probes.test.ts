@@ -6,7 +6,13 @@
  * Pulumi or AWS. The few that could hang a process (a FIFO) run in a child process with a timeout.
  */
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import { CONTROL_ITEM_KEY, controlTableName } from "../../../components/domain/controlTable";
+import { useDynalite } from "../adapters/control/dynalite";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -378,6 +384,18 @@ const PROBES: readonly Probe[] = [
     names: /^error: --version "a{60}…" \(3000 characters\): expected a version/,
   },
   {
+    name: "rehearse --control stack with a scenario's operator events",
+    setup: write("scenario.yaml", 'events:\n  - { at: "7m", operator: promote }\n'),
+    argv: [...REHEARSE, "--control", "stack", "--scenario", "scenario.yaml"],
+    names:
+      /--scenario "scenario\.yaml": operator events cannot steer a rehearsal with --control stack: the operators do/,
+  },
+  {
+    name: "rehearse --control naming no channel it has",
+    argv: [...REHEARSE, "--control", "dynamodb"],
+    names: /option '--control <channel>' argument 'dynamodb' is invalid\. Allowed choices are memory, stack/,
+  },
+  {
     name: "BLUEGREEN_CONTROL_DIR naming a file, for promote",
     setup: fileChannel("dev"),
     argv: ["promote", "--stack", "dev"],
@@ -431,6 +449,7 @@ const SAMPLE_VALUES: Readonly<Record<string, readonly [string, string]>> = {
   "--since": ["30d", "7d"],
   "--format": ["markdown", "json"],
   "--limit": ["20", "50"],
+  "--control": ["memory", "stack"],
 };
 
 /** Every value option of every command, given twice, with the command's other required options once. */
@@ -635,4 +654,144 @@ function snapshot(dir: string): Record<string, string> {
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * The control table's failures through the real entry point, each in a process of its own (the
+ * AWS SDK reads its endpoint from the process's environment): a table that does not exist, a
+ * record this version cannot read, and a denied action. Each exits 5 (EXIT_CONTROL), names the
+ * table and the fix, and changes nothing: the broken record is never overwritten.
+ */
+describe("probes: the control table cannot be used", function () {
+  this.timeout(60_000);
+  this.slow(10_000);
+  const dynalite = useDynalite();
+  /** Stack prod's table holds a record whose run has a heartbeat that is not a number; dev has no table. */
+  const MALFORMED = {
+    ...CONTROL_ITEM_KEY,
+    version: 3,
+    heartbeatAt: "yesterday",
+  };
+  let denying: http.Server;
+  let denyingEndpoint: string;
+  let project: string;
+  before(async () => {
+    const table = await dynalite().createTable(controlTableName("checkout", "prod"));
+    await dynalite().client.send(new PutItemCommand({ TableName: table, Item: marshall(MALFORMED) }));
+    // DynamoDB's answer to a caller whose policy lacks the action, as the SDK parses it.
+    denying = http.createServer((request, response) => {
+      const action = String(request.headers["x-amz-target"] ?? "").split(".")[1] ?? "GetItem";
+      response.writeHead(400, { "content-type": "application/x-amz-json-1.0" });
+      response.end(
+        JSON.stringify({
+          __type: "com.amazonaws.dynamodb.v20120810#AccessDeniedException",
+          message: `User: arn:aws:sts::123456789012:assumed-role/operator/alice is not authorized to perform: dynamodb:${action} on resource: arn:aws:dynamodb:eu-west-1:123456789012:table/bluegreen-checkout-dev because no identity-based policy allows the dynamodb:${action} action`,
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => denying.listen(0, "127.0.0.1", resolve));
+    denyingEndpoint = `http://127.0.0.1:${(denying.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    await new Promise((resolve) => denying.close(resolve));
+  });
+  beforeEach(() => {
+    project = fs.mkdtempSync(path.join(os.tmpdir(), "bluegreen-probe-"));
+    fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(project, "Pulumi.yaml"));
+    fs.cpSync(path.join(ROOT, "stacks"), path.join(project, "stacks"), { recursive: true });
+  });
+  afterEach(() => fs.rmSync(project, { recursive: true, force: true }));
+
+  const MISSING =
+    /the control table bluegreen-checkout-dev does not exist in eu-west-1: run `pulumi up` for stack dev first, or set bluegreen:control\.channel: file; nothing was changed/;
+  const BROKEN =
+    /control table bluegreen-checkout-prod, item \(pk=control, sk=control\): heartbeatAt must be .*got "yesterday"; fix the field, or delete the item/;
+  const DENIED =
+    /not allowed to use control table bluegreen-checkout-dev: the policy needs dynamodb:GetItem on arn:aws:dynamodb:eu-west-1:123456789012:table\/bluegreen-checkout-dev/;
+  const rows: { name: string; argv: string[]; names: RegExp; denied?: boolean }[] = [
+    {
+      name: "status of a stack whose table does not exist",
+      argv: ["status", "--stack", "dev"],
+      names: MISSING,
+    },
+    {
+      name: "abort of a stack whose table does not exist",
+      argv: ["abort", "--stack", "dev"],
+      names: MISSING,
+    },
+    {
+      name: "promote of a stack whose table does not exist",
+      argv: ["promote", "--stack", "dev"],
+      names: MISSING,
+    },
+    {
+      name: "pause of a stack whose table does not exist",
+      argv: ["pause", "--stack", "dev"],
+      names: MISSING,
+    },
+    {
+      name: "resume of a stack whose table does not exist",
+      argv: ["resume", "--stack", "dev"],
+      names: MISSING,
+    },
+    { name: "status of a malformed record", argv: ["status", "--stack", "prod"], names: BROKEN },
+    {
+      name: "abort of a malformed record: no direct revert",
+      argv: ["abort", "--stack", "prod"],
+      names: BROKEN,
+    },
+    { name: "resume of a malformed record", argv: ["resume", "--stack", "prod"], names: BROKEN },
+    {
+      name: "pause without dynamodb:GetItem",
+      argv: ["pause", "--stack", "dev"],
+      names: DENIED,
+      denied: true,
+    },
+  ];
+  for (const row of rows) {
+    it(`${row.name}: exit 5`, async () => {
+      const before = snapshot(project);
+      // Spawned without blocking: dynalite answers from this process.
+      const result = await spawnAsync(row.argv, project, {
+        ...process.env,
+        AWS_ENDPOINT_URL_DYNAMODB: row.denied ? denyingEndpoint : dynalite().endpoint,
+        AWS_ACCESS_KEY_ID: "test",
+        AWS_SECRET_ACCESS_KEY: "test",
+        BLUEGREEN_AUDIT_LOG: path.join(project, "audit.ndjson"),
+        // Without a Pulumi CLI on the path, status and abort stop before reaching AWS anywhere else.
+        PATH: path.dirname(process.execPath),
+      });
+      assert.equal(result.signal, null, "the CLI hung and was killed");
+      assert.equal(result.status, 5, `exit code; stderr: ${result.stderr}`);
+      assert.match(result.stderr, row.names);
+      assert.doesNotMatch(result.stderr, /unexpected error|reverting directly/);
+      assert.deepEqual(snapshot(project), before, "no file in the project changed");
+      assert.equal(fs.existsSync(path.join(project, "audit.ndjson")), false, "no audit record");
+      const item = await dynalite().client.send(
+        new GetItemCommand({
+          TableName: controlTableName("checkout", "prod"),
+          Key: marshall(CONTROL_ITEM_KEY),
+        }),
+      );
+      assert.deepEqual(unmarshall(item.Item ?? {}), MALFORMED, "the malformed record was left as it was");
+    });
+  }
+});
+
+/** Runs the CLI in a process of its own without blocking this one; killed after 20 s. */
+function spawnAsync(
+  argv: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...argv], { cwd, env, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    child.on("close", (status, signal) => {
+      clearTimeout(timer);
+      resolve({ status, signal, stderr });
+    });
+  });
 }

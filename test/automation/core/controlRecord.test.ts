@@ -16,6 +16,8 @@ import {
   isHeartbeatStale,
   type OwnerDecision,
   parseControlRecord,
+  type ProgressEvent,
+  runProgress,
 } from "../../../automation/core/controlRecord";
 import { InvalidFieldError } from "../../../automation/core/fields";
 import type { ControlRequest } from "../../../automation/ports";
@@ -278,7 +280,11 @@ describe("reading a stored control record", () => {
     pk: "control",
     sk: "control",
     version: 7,
-    run: run("r1", { reason: "ticket 42" }),
+    run: run("r1", {
+      reason: "ticket 42",
+      rehearsal: true,
+      pause: { since: T - 60_000, by: "the plan", timeoutAt: T + 60_000, onTimeout: "abort" },
+    }),
     owner: "a",
     heartbeatAt: T,
     request: request("abort", "alice", T - 1),
@@ -385,6 +391,18 @@ describe("reading a stored control record", () => {
       problem: /is missing/,
     },
     {
+      name: "a rehearsal mark that is not a boolean",
+      item: { ...stored, run: { ...stored.run, rehearsal: "yes" } },
+      field: "run.rehearsal",
+      problem: /must be true or false/,
+    },
+    {
+      name: "a pause without who holds it",
+      item: { ...stored, run: { ...stored.run, pause: { since: T } } },
+      field: "run.pause.by",
+      problem: /is missing/,
+    },
+    {
       name: "a run that is not a map",
       item: { ...stored, run: ["r1"] },
       field: "run",
@@ -398,5 +416,53 @@ describe("reading a stored control record", () => {
         (error: unknown) =>
           error instanceof InvalidFieldError && error.field === field && problem.test(error.problem),
       ));
+  }
+});
+
+describe("a run's progress from its events", () => {
+  const base = run("r1", { bakeEndsAt: T + 30_000 });
+  const cases: { name: string; from?: ControlRun; event: ProgressEvent; expected: Partial<ControlRun> }[] = [
+    {
+      name: "a pause with a timeout records since when, who and when it times out",
+      event: { type: "paused", by: "the plan", timeoutSeconds: 7200, onTimeout: "abort" },
+      expected: { pause: { since: T, by: "the plan", timeoutAt: T + 7_200_000, onTimeout: "abort" } },
+    },
+    {
+      name: "an operator's pause waits for an answer",
+      event: { type: "paused", by: "alice" },
+      expected: { pause: { since: T, by: "alice" } },
+    },
+    {
+      name: "resuming ends the pause",
+      from: { ...base, pause: { since: T - 1, by: "alice" } },
+      event: { type: "resumed" },
+      expected: { pause: undefined },
+    },
+    {
+      name: "a shift ends the pause and the bake, and moves the position",
+      from: { ...base, pause: { since: T - 1, by: "alice" } },
+      event: { type: "shifted", step: 3, of: 4, weights: { blue: 50, green: 50 } },
+      expected: {
+        pause: undefined,
+        bakeEndsAt: undefined,
+        position: { step: 2, of: 4 },
+        weights: { blue: 50, green: 50 },
+      },
+    },
+    {
+      name: "the promotion ends the pause and puts the run past its last step",
+      from: { ...base, pause: { since: T - 1, by: "alice" } },
+      event: { type: "promoted" },
+      expected: { pause: undefined, bakeEndsAt: undefined, position: { step: 4, of: 4 } },
+    },
+  ];
+  for (const { name, from, event, expected } of cases) {
+    it(name, () => {
+      const after = runProgress(from ?? base, event, T);
+      for (const [field, value] of Object.entries(expected)) {
+        assert.deepEqual(after[field as keyof ControlRun], value, field);
+      }
+      if ("pause" in expected && expected.pause === undefined) assert.ok(!("pause" in after));
+    });
   }
 });

@@ -53,6 +53,28 @@ describe("VirtualClock", () => {
     assert.deepEqual(fired, [1_000, 2_000]);
   });
 
+  it("wakes a sleep beside at the moment another sleep passes its end, without moving time itself", async () => {
+    const clock = new VirtualClock(0);
+    const woke: number[] = [];
+    const beside = clock.sleepBeside(10_000).then(() => woke.push(clock.now()));
+    await clock.sleep(4_000);
+    assert.deepEqual(woke, [], "not yet: time is at 4s");
+    await clock.sleep(30_000);
+    await beside;
+    assert.deepEqual(woke, [10_000], "it ran at 10s, before time moved on");
+    assert.equal(clock.now(), 34_000);
+  });
+
+  it("rejects a sleep beside when its signal aborts, and leaves time alone", async () => {
+    const clock = new VirtualClock(0);
+    const controller = new AbortController();
+    const beside = clock.sleepBeside(10_000, controller.signal);
+    controller.abort();
+    await assert.rejects(beside, { name: "AbortError" });
+    await clock.sleep(20_000);
+    assert.equal(clock.now(), 20_000);
+  });
+
   it("rejects with an AbortError when the signal is already aborted, without advancing", async () => {
     const clock = new VirtualClock(0);
     const controller = new AbortController();

@@ -12,8 +12,10 @@ import { CONTROL_TABLE_SCHEMA } from "../../../../components/domain/controlTable
 export interface Dynalite {
   /** A client of the server, one attempt per call as every client of the driver. */
   readonly client: DynamoDBClient;
-  /** Creates an empty table with the control table's key schema; returns its unique name. */
-  createTable(): Promise<string>;
+  /** Creates an empty table with the control table's key schema, named `name` or uniquely; returns its name. */
+  createTable(name?: string): Promise<string>;
+  /** The server's endpoint, for AWS_ENDPOINT_URL_DYNAMODB of a process under test. */
+  readonly endpoint: string;
   /** Another client of the server, for a test that watches or breaks its calls; closed in `after`. */
   newClient(): DynamoDBClient;
 }
@@ -69,9 +71,9 @@ export function useDynalite(): () => Dynalite {
     };
     const client = newClient();
     let tables = 0;
-    const createTable = async (): Promise<string> => {
+    const createTable = async (named?: string): Promise<string> => {
       tables += 1;
-      const name = `bluegreen-test-t${tables}`;
+      const name = named ?? `bluegreen-test-t${tables}`;
       await client.send(
         new CreateTableCommand({
           TableName: name,
@@ -94,7 +96,11 @@ export function useDynalite(): () => Dynalite {
       }
       return name;
     };
-    running = { server, clients, dynalite: { client, createTable, newClient } };
+    running = {
+      server,
+      clients,
+      dynalite: { client, createTable, newClient, endpoint: `http://127.0.0.1:${port}` },
+    };
   });
   after(async () => {
     if (!running) return;
