@@ -32,7 +32,7 @@ const scheduledEventSchema = z.object({
   time: z.string().optional(),
 });
 
-const eventSchema = z.union([alarmStateChangeSchema, scheduledEventSchema]);
+const eventSchema = z.discriminatedUnion("detail-type", [alarmStateChangeSchema, scheduledEventSchema]);
 
 /** The trigger an EventBridge event stands for; throws naming what is wrong with an unknown event. */
 export function triggerOf(event: unknown, now: number): GuardianTrigger {
@@ -72,13 +72,25 @@ export function targetFromEnv(env: Readonly<Record<string, string | undefined>>)
   return parsed.data;
 }
 
-/** The Lambda handler: one guardian run per EventBridge event. */
-export async function handler(event: unknown): Promise<GuardianResult> {
-  const target = targetFromEnv(process.env);
+/**
+ * One guardian run for an EventBridge event, with the target from `env`; the result goes to `log`
+ * as one JSON line. Throws, after logging, when the run could not finish its job.
+ */
+export async function handleEvent(
+  event: unknown,
+  env: Readonly<Record<string, string | undefined>>,
+  log: (line: string) => void,
+): Promise<GuardianResult> {
+  const target = targetFromEnv(env);
   const result = await runGuardian(guardianDeps(target), triggerOf(event, Date.now()));
-  console.log(guardianLogLine(result));
+  log(guardianLogLine(result));
   if (result.outcome === "error" || result.outcome === "failed") throw new Error(result.detail);
   return result;
+}
+
+/** The Lambda handler: one guardian run per EventBridge event. */
+export function handler(event: unknown): Promise<GuardianResult> {
+  return handleEvent(event, process.env, (line) => console.log(line));
 }
 
 function instant(text: string | undefined, fallback: number): number {
