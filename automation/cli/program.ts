@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { type CommandContext, EXIT_CODE_HELP } from "./commandLine";
 import { registerAbort } from "./commands/abort";
 import { registerPause, registerResume } from "./commands/gate";
+import { registerGuardian } from "./commands/guardian";
 import { registerPlan } from "./commands/plan";
 import { registerPromote } from "./commands/promote";
 import { registerRehearse, rehearsalRunId } from "./commands/rehearse";
@@ -31,6 +32,7 @@ const COMMANDS: readonly ((program: Command, context: CommandContext) => void)[]
   registerPlan,
   registerValidate,
   registerRehearse,
+  registerGuardian,
   registerReport,
   registerVersion,
 ];

@@ -399,6 +399,8 @@ const SAMPLE_VALUES: Readonly<Record<string, readonly [string, string]>> = {
   "--events": ["run.ndjson", "other.ndjson"],
   "--since": ["30d", "7d"],
   "--format": ["markdown", "json"],
+  "--alarm": ["checkout-dev-green", "checkout-dev-green-errors"],
+  "--target": ["target.json", "other.json"],
 };
 
 /** Every value option of every command, given twice, with the command's other required options once. */
