@@ -10,6 +10,7 @@ import { registerPause, registerResume } from "./commands/gate";
 import { registerGuardian } from "./commands/guardian";
 import { registerPlan } from "./commands/plan";
 import { registerPromote } from "./commands/promote";
+import { registerReconcile } from "./commands/reconcile";
 import { registerRehearse, rehearsalRunId } from "./commands/rehearse";
 import { registerReport } from "./commands/report";
 import { registerRollout } from "./commands/rollout";
@@ -33,6 +34,7 @@ const COMMANDS: readonly ((program: Command, context: CommandContext) => void)[]
   registerValidate,
   registerRehearse,
   registerGuardian,
+  registerReconcile,
   registerReport,
   registerVersion,
 ];
@@ -41,7 +43,7 @@ const COMMANDS: readonly ((program: Command, context: CommandContext) => void)[]
  * The commands whose `--json` output is the driver's event stream, which always ends with a
  * `completed` event. `status`, `plan` and `validate` print one JSON document instead.
  */
-export const EVENT_STREAM_COMMANDS: readonly string[] = ["rollout", "rehearse", "abort"];
+export const EVENT_STREAM_COMMANDS: readonly string[] = ["rollout", "rehearse", "abort", "reconcile"];
 
 /** Builds the program; `done` receives each action's exit code. */
 export function buildProgram(

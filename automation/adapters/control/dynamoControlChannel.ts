@@ -224,6 +224,12 @@ export class DynamoControlChannel implements ControlChannel {
     });
   }
 
+  /** The guardian's trip of run `runId`, when one is recorded. */
+  async readTrip(runId: string): Promise<ControlTrip | undefined> {
+    const trip = (await this.readRecord()).trip;
+    return trip?.runId === runId ? trip : undefined;
+  }
+
   /** Forgets the reconciled trip of run `runId`, and that run when it is still recorded. Whether it wrote. */
   async reconcileTrip(runId: string): Promise<boolean> {
     return this.change((record) => {

@@ -3,7 +3,7 @@
  * preflight checks as its first events; SIGINT/SIGTERM make it revert and exit 4.
  */
 import type { Command } from "commander";
-import { runRollout } from "../../rollout";
+import { reconcileBeforeRollout, runRollout, tripStoreOf } from "../../rollout";
 import {
   type CommandContext,
   type CommandRuntime,
@@ -42,8 +42,12 @@ export async function rolloutCommand(
     json: options.json,
     notify: true,
     connect: connectServices(runtime.io, runtime.services),
-    drive: (deps, { stack }, signal) =>
-      runRollout(deps, {
+    async drive(deps, run, signal) {
+      const { stack } = run;
+      const store = tripStoreOf(run.control());
+      const unreconciled = store && (await reconcileBeforeRollout(deps, store, stack.config));
+      if (unreconciled) return unreconciled;
+      return runRollout(deps, {
         config: stack.config,
         version,
         reason: options.reason,
@@ -51,7 +55,8 @@ export async function rolloutCommand(
         signal,
         runId: runtime.invocation.runId,
         startedBy: runtime.io.who(),
-      }),
+      });
+    },
   });
 }
 
