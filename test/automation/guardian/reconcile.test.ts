@@ -31,6 +31,7 @@ describe("after the guardian's trip", () => {
       config: h.config,
       version: "2.0.0",
       signal: new AbortController().signal,
+      resume: false,
       runId: "run-guarded",
     });
     assert.deepEqual([result.outcome, result.exitCode], ["rolled-back", 3], result.reason);
