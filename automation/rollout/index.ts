@@ -6,6 +6,7 @@
  */
 export { abortRollout } from "./abort";
 export {
+  finishGuardianTrip,
   reconcileBeforeRollout,
   reconcileReason,
   reconcileTrip,

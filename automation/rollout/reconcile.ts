@@ -86,3 +86,24 @@ export async function reconcileBeforeRollout(
   await store.reconcileTrip(trip.runId);
   return undefined;
 }
+
+/**
+ * After a run ended: the guardian's trip of run `runId`, or undefined when the guardian did not
+ * trip it. When the run's own revert restored the stack (`restored`), the trip is forgotten; else
+ * it stays for `reconcile` or the next rollout. Best effort: a record that cannot be read or
+ * written leaves the trip where it is.
+ */
+export async function finishGuardianTrip(
+  store: TripStore,
+  runId: string,
+  restored: boolean,
+): Promise<ControlTrip | undefined> {
+  try {
+    const trip = (await store.readRecord()).trip;
+    if (trip?.runId !== runId) return undefined;
+    if (restored) await store.reconcileTrip(runId);
+    return trip;
+  } catch {
+    return undefined;
+  }
+}

@@ -3,7 +3,13 @@
  * preflight checks as its first events; SIGINT/SIGTERM make it revert and exit 4.
  */
 import type { Command } from "commander";
-import { reconcileBeforeRollout, runRollout, tripStoreOf } from "../../rollout";
+import {
+  finishGuardianTrip,
+  reconcileBeforeRollout,
+  reconcileReason,
+  runRollout,
+  tripStoreOf,
+} from "../../rollout";
 import {
   type CommandContext,
   type CommandRuntime,
@@ -33,11 +39,16 @@ export async function rolloutCommand(
   options: RolloutCommandOptions,
 ): Promise<number> {
   const version = checkVersion(options.version);
+  // Set when the guardian tripped this run: the audit record names it beside the operator's reason.
+  let tripped: string | undefined;
   return runDriverCommand(runtime, {
     name: "rollout",
     stack: options.stack,
     version,
-    reason: options.reason,
+    get reason() {
+      if (tripped === undefined) return options.reason;
+      return options.reason ? `${options.reason}; ${tripped}` : tripped;
+    },
     commitAt: options.commitTime,
     json: options.json,
     notify: true,
@@ -47,7 +58,7 @@ export async function rolloutCommand(
       const store = tripStoreOf(run.control());
       const unreconciled = store && (await reconcileBeforeRollout(deps, store, stack.config));
       if (unreconciled) return unreconciled;
-      return runRollout(deps, {
+      const ended = await runRollout(deps, {
         config: stack.config,
         version,
         reason: options.reason,
@@ -56,6 +67,10 @@ export async function rolloutCommand(
         runId: runtime.invocation.runId,
         startedBy: runtime.io.who(),
       });
+      const restored = ended.outcome === "rolled-back";
+      const trip = store && (await finishGuardianTrip(store, runtime.invocation.runId, restored));
+      if (trip) tripped = reconcileReason(trip);
+      return ended;
     },
   });
 }

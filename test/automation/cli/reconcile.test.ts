@@ -91,6 +91,49 @@ describe("bluegreen reconcile", () => {
     );
   });
 
+  it("a rollout the guardian trips ends rolled back, its audit record names the guardian, and the trip is cleared", async () => {
+    const config = loadStack(project.dir, "dev").config;
+    const fresh = new SimulatedWorld({ config, stackName: "dev", clock });
+    clock.schedule(START + 7 * 60_000, () => {
+      void (async () => {
+        const recorded = (await control.readRecord()).run;
+        if (!recorded) return;
+        const at = clock.now();
+        await control.recordTrip(
+          {
+            runId: recorded.runId,
+            reason: "alarm checkout-dev-green of green entered ALARM",
+            triggeredAt: at,
+            weights: BACK,
+          },
+          at,
+        );
+        await fresh.router.write(BACK);
+        await control.completeTrip(recorded.runId, at, BACK);
+      })();
+    });
+    const t = testIo(project.dir);
+    const code = await run(
+      ["rollout", "--stack", "dev", "--version", "2.0.0", "--reason", "checkout fix"],
+      t.io,
+      testServices({
+        clock,
+        control,
+        connect: async (request) => fresh.driverDeps(request.events, { clock, control: request.control }),
+      }),
+    );
+    assert.equal(code, 3, t.stdout() + t.stderr());
+    assert.match(t.stdout() + t.stderr(), /the guardian reverted traffic: alarm checkout-dev-green/);
+    const [audit] = ndjson(fs.readFileSync(path.join(project.dir, "audit.ndjson"), "utf8"));
+    assert.equal(audit.command, "rollout");
+    assert.equal(audit.outcome, "rolled-back");
+    assert.match(
+      String(audit.reason),
+      /^checkout fix; the guardian reverted run .*: alarm checkout-dev-green of green entered ALARM/,
+    );
+    assert.equal((await control.readRecord()).trip, undefined, "the driver's own revert reconciled it");
+  });
+
   it("has nothing to reconcile without a trip: exit 0, nothing touched", async () => {
     const t = testIo(project.dir);
     const s = services();
