@@ -41,7 +41,7 @@ export interface ControlRun {
   readonly alarms?: Readonly<Record<string, string>>;
 }
 
-/** A revert done by the guardian rather than the driver (the guardian comes later; its record is defined now). */
+/** A revert done by the guardian rather than the driver; its rules are in `controlTrip.ts`. */
 export interface ControlTrip {
   /** The run it reverted. */
   readonly runId: string;
@@ -221,80 +221,6 @@ export function decideTake(
   record: ControlRecord,
 ): { request: ControlRequest; patch: ControlPatch } | undefined {
   return record.request === undefined ? undefined : { request: record.request, patch: { request: null } };
-}
-
-/**
- * How long a guardian may take to carry a trip out (write the split, read it back, record it)
- * before another guardian takes it for abandoned: well beyond a revert's few direct calls, and
- * beyond the guardian function's timeout, so a guardian still working is never doubled.
- */
-export const TRIP_LEASE_MS = 120_000;
-
-/** What recording a trip comes to. */
-export type TripDecision =
-  /** Write the trip: a new one, or (`resumed`) one a crashed guardian left half done. */
-  | {
-      readonly kind: "write";
-      readonly patch: ControlPatch;
-      readonly trip: ControlTrip;
-      readonly resumed?: true;
-    }
-  /** The run was already reverted by a guardian: nothing more to do. */
-  | { readonly kind: "reverted"; readonly trip: ControlTrip }
-  /** Another guardian is carrying the trip out now. */
-  | { readonly kind: "in-progress"; readonly trip: ControlTrip }
-  /** The run the trip is about is no longer recorded: its driver ended or another run took over. */
-  | { readonly kind: "run-changed" };
-
-/**
- * Whether a guardian may trip run `trip.runId` at `now`: only while that run is still the recorded
- * one, and only once. A trip of the same run already recorded wins: done when reverted, left alone
- * while its guardian's lease runs, and taken over (its reason and trigger kept) once the lease is
- * over without a revert.
- */
-export function decideTrip(record: ControlRecord, trip: ControlTrip, now: number): TripDecision {
-  if (record.run?.runId !== trip.runId) return { kind: "run-changed" };
-  const held = record.trip;
-  if (held?.runId === trip.runId) {
-    if (held.revertedAt !== undefined) return { kind: "reverted", trip: held };
-    if (now - (held.attemptedAt ?? held.triggeredAt) <= TRIP_LEASE_MS)
-      return { kind: "in-progress", trip: held };
-    const resumed: ControlTrip = { ...held, attemptedAt: now };
-    return { kind: "write", patch: { trip: resumed }, trip: resumed, resumed: true };
-  }
-  const taken: ControlTrip = { ...trip, attemptedAt: now };
-  return { kind: "write", patch: { trip: taken }, trip: taken };
-}
-
-/**
- * Records that the trip of run `runId` is done: traffic read back as `weights` at `revertedAt`.
- * Unchanged when the record holds no open trip of that run.
- */
-export function decideCompleteTrip(
-  record: ControlRecord,
-  runId: string,
-  revertedAt: number,
-  weights: TrafficSplit,
-): OwnerDecision {
-  const held = record.trip;
-  if (held?.runId !== runId || held.revertedAt !== undefined) return { kind: "unchanged" };
-  return { kind: "write", patch: { trip: { ...held, revertedAt, weights } } };
-}
-
-/** Whether the record holds a trip whose run was not yet reconciled: the stack still says otherwise. */
-export function hasOpenTrip(record: ControlRecord): boolean {
-  return record.trip !== undefined;
-}
-
-/**
- * Forgets a reconciled trip and the run it reverted, with that run's owner and heartbeat: once the
- * stack holds the stable values again, the run is over. A run other than the trip's is left alone.
- */
-export function decideReconcile(record: ControlRecord, runId: string): OwnerDecision {
-  if (record.trip?.runId !== runId) return { kind: "unchanged" };
-  const patch: ControlPatch =
-    record.run?.runId === runId ? { trip: null, run: null, owner: null, heartbeatAt: null } : { trip: null };
-  return { kind: "write", patch };
 }
 
 function holderOf(record: ControlRecord, run: ControlRun, now: number): RunHolder {

@@ -8,7 +8,8 @@
  * The Lambda handler and `bluegreen guardian --once` both call `runGuardian` and print its result
  * as one JSON log line.
  */
-import type { ControlRecord, ControlTrip, TripDecision } from "../core/controlRecord";
+import type { ControlRecord, ControlTrip } from "../core/controlRecord";
+import type { TripDecision } from "../core/controlTrip";
 import {
   type GuardianDecision,
   type GuardianIdleReason,

@@ -9,15 +9,12 @@ import {
   type ControlRecord,
   type ControlRun,
   type ControlTrip,
-  type TripDecision,
   applyPatch,
   decideClaim,
-  decideCompleteTrip,
-  decideReconcile,
   decideRelease,
-  decideTrip,
   heartbeatStaleAfterMs,
 } from "../core/controlRecord";
+import { type TripDecision, decideCompleteTrip, decideReconcile, decideTrip } from "../core/controlTrip";
 import type { TrafficSplit } from "../../components/domain";
 import type { ControlChannel, ControlRequest } from "../ports";
 

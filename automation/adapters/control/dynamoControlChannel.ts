@@ -21,9 +21,6 @@ import {
   type ControlRun,
   type ControlTrip,
   decideClaim,
-  decideCompleteTrip,
-  decideReconcile,
-  decideTrip,
   decideClearHeartbeat,
   decideHeartbeat,
   decideRelease,
@@ -33,8 +30,8 @@ import {
   heartbeatStaleAfterMs,
   type OwnerDecision,
   parseControlRecord,
-  type TripDecision,
 } from "../../core/controlRecord";
+import { type TripDecision, decideCompleteTrip, decideReconcile, decideTrip } from "../../core/controlTrip";
 import { InvalidFieldError } from "../../core/fields";
 import type { ControlChannel, ControlRequest } from "../../ports";
 import type { TrafficSplit } from "../../../components/domain";

@@ -3,12 +3,14 @@ import {
   type ControlRecord,
   type ControlRun,
   type ControlTrip,
+  parseControlRecord,
+} from "../../../automation/core/controlRecord";
+import {
   TRIP_LEASE_MS,
   decideCompleteTrip,
   decideReconcile,
   decideTrip,
-  parseControlRecord,
-} from "../../../automation/core/controlRecord";
+} from "../../../automation/core/controlTrip";
 
 const NOW = 1_800_000_000_000;
 const RUN: ControlRun = {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { DynamoControlChannel } from "../../../automation/adapters/control/dynamoControlChannel";
 import type { Notification, Notifier } from "../../../automation/adapters/notify/notifier";
-import { TRIP_LEASE_MS } from "../../../automation/core/controlRecord";
+import { TRIP_LEASE_MS } from "../../../automation/core/controlTrip";
 import type { GuardianTrigger } from "../../../automation/core/guardian";
 import { type GuardianDeps, guardianLogLine, runGuardian } from "../../../automation/guardian/guardian";
 import { useDynalite } from "../adapters/control/dynalite";
