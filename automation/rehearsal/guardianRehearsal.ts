@@ -97,7 +97,7 @@ export async function rehearseWithGuardian(run: GuardedRehearsal): Promise<Rollo
   );
   const trip = (await world.control.readRecord()).trip;
   if (trip === undefined) return done(result("failed", "the guardian reverted but recorded no trip"));
-  const reconciled = await reconcileTrip(deps, { config, trip });
+  const reconciled = await reconcileTrip(deps, { config, trip, startedAt });
   if (reconciled.outcome === "rolled-back") await world.control.reconcileTrip(trip.runId);
   return reconciled;
 }

@@ -43,6 +43,8 @@ export interface InProgressRevert {
    * follows in the same stream (a rollout reconciling the guardian's trip first). @default true
    */
   readonly completes?: boolean;
+  /** Where the events' elapsed seconds count from (epoch ms). @default now */
+  readonly startedAt?: number;
 }
 
 /**
@@ -51,7 +53,7 @@ export interface InProgressRevert {
  * the guardian's trip.
  */
 export async function revertInProgress(deps: DriverDeps, request: InProgressRevert): Promise<RolloutResult> {
-  const emitter = new Emitter(deps.events, deps.clock, deps.clock.now());
+  const emitter = new Emitter(deps.events, deps.clock, request.startedAt ?? deps.clock.now());
   const finish = (ending: RolloutResult): RolloutResult => {
     if (request.completes === false) return ending;
     emitter.emit({

@@ -38,7 +38,7 @@ export function reconcileReason(trip: ControlTrip): string {
  */
 export async function reconcileTrip(
   deps: DriverDeps,
-  request: { config: BluegreenConfig; trip: ControlTrip; completes?: boolean },
+  request: { config: BluegreenConfig; trip: ControlTrip; completes?: boolean; startedAt?: number },
 ): Promise<RolloutResult> {
   const why = reconcileReason(request.trip);
   return revertInProgress(deps, {
@@ -46,6 +46,7 @@ export async function reconcileTrip(
     why,
     outcome: "rolled-back",
     ...(request.completes === false ? { completes: false } : {}),
+    ...(request.startedAt !== undefined ? { startedAt: request.startedAt } : {}),
     idle: (message) =>
       result("rolled-back", `${why}; the stack already holds the stable values (${message})`),
   });
