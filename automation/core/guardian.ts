@@ -132,6 +132,14 @@ export function decideGuardian(input: GuardianInput): GuardianDecision {
       `the driver of run ${run.runId} beat ${seconds(age)} ago (lost after ${input.driverTimeoutSeconds}s)`,
     );
   }
+  if (live[candidate] === 0 && run.weights[candidate] === 0) {
+    // A driver does not beat while a Pulumi update runs, and a deploy can outlast the timeout:
+    // with no traffic on the candidate, live or recorded, there is nothing to take away.
+    return nothing(
+      "candidate-at-zero",
+      `the driver of run ${run.runId} has not beaten for ${age === undefined ? "ever" : seconds(age)}, but ${candidate} gets no traffic, live or recorded (a deploy may still run)`,
+    );
+  }
   const lost =
     age === undefined
       ? `run ${run.runId} is recorded with no heartbeat`

@@ -154,9 +154,37 @@ describe("core/guardian: the decision", () => {
       expected: { kind: "revert", cause: "driver-lost", reason: /recorded with no heartbeat/ },
     },
     {
-      label: "schedule: a lost run with the candidate at 0% still reverts, so the stack gets reconciled",
+      label:
+        "schedule: a lost run that recorded a split reverts even with the candidate at 0% live, so the stack gets reconciled",
       input: input({ record: record({ heartbeatAt: NOW - 900_000 }), live: BACK }),
       expected: { kind: "revert", cause: "driver-lost", reason: /traffic was blue 100 \/ green 0/ },
+    },
+    {
+      label:
+        "schedule: a silent driver with no traffic on the candidate, live or recorded, may be deploying: nothing",
+      input: input({
+        record: record({
+          heartbeatAt: NOW - 900_000,
+          run: { ...RUN, position: { step: 0, of: 5 }, weights: BACK },
+        }),
+        live: BACK,
+      }),
+      expected: {
+        kind: "nothing",
+        why: "candidate-at-zero",
+        detail: /has not beaten for 900s, but green gets no traffic, live or recorded/,
+      },
+    },
+    {
+      label: "schedule: a silent driver whose candidate has live traffic is lost, whatever it recorded",
+      input: input({
+        record: record({
+          heartbeatAt: NOW - 900_000,
+          run: { ...RUN, position: { step: 0, of: 5 }, weights: BACK },
+        }),
+        live: { blue: 90, green: 10 },
+      }),
+      expected: { kind: "revert", cause: "driver-lost", reason: /is lost/ },
     },
     {
       label: "schedule: a promoted run is left alone: its candidate is the stack's colour",
