@@ -66,6 +66,18 @@ export function decideCompleteTrip(
 }
 
 /**
+ * Hands back the open trip of run `runId` by a guardian that could not verify its revert: its
+ * attempt is dated to the epoch, so the next guardian run (a retried invocation, the next
+ * schedule) takes it over at once instead of waiting out the lease. Unchanged when the record
+ * holds no open trip of that run.
+ */
+export function decideAbandonTrip(record: ControlRecord, runId: string): OwnerDecision {
+  const held = record.trip;
+  if (held?.runId !== runId || held.revertedAt !== undefined) return { kind: "unchanged" };
+  return { kind: "write", patch: { trip: { ...held, attemptedAt: 0 } } };
+}
+
+/**
  * Forgets a reconciled trip and the run it reverted, with that run's owner and heartbeat: once the
  * stack holds the stable values again, the run is over. A run other than the trip's is left alone.
  */

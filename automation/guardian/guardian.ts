@@ -34,6 +34,8 @@ export interface GuardianRecordStore {
   recordTrip(trip: ControlTrip, now: number): Promise<TripDecision>;
   /** Records that the trip of `runId` is done, with the split read back. */
   completeTrip(runId: string, revertedAt: number, weights: TrafficSplit): Promise<boolean>;
+  /** Hands the open trip of `runId` back, so the next guardian run retries it at once. */
+  abandonTrip(runId: string): Promise<boolean>;
 }
 
 /** What the guardian reaches the world through. */
@@ -176,11 +178,13 @@ export async function runGuardian(deps: GuardianDeps, trigger: GuardianTrigger):
   const resumed = trip.resumed ? { resumed: true as const } : {};
   const written = await writeVerified(deps, router, decision.target);
   if (written.kind === "failed") {
+    // Handed back, so a retried invocation or the next schedule tries again without waiting out the lease.
+    await deps.record.abandonTrip(decision.run.runId).catch(() => false);
     return {
       ...reverting,
       ...resumed,
       outcome: "failed",
-      detail: `${trip.trip.reason}; could not put traffic back on ${decision.stable}: ${written.detail}; a later guardian run retries`,
+      detail: `${trip.trip.reason}; could not put traffic back on ${decision.stable}: ${written.detail}; the next guardian run retries`,
     };
   }
   let recorded = "";

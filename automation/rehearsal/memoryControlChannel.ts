@@ -14,7 +14,13 @@ import {
   decideRelease,
   heartbeatStaleAfterMs,
 } from "../core/controlRecord";
-import { type TripDecision, decideCompleteTrip, decideReconcile, decideTrip } from "../core/controlTrip";
+import {
+  type TripDecision,
+  decideAbandonTrip,
+  decideCompleteTrip,
+  decideReconcile,
+  decideTrip,
+} from "../core/controlTrip";
 import type { TrafficSplit } from "../../components/domain";
 import type { ControlChannel, ControlRequest } from "../ports";
 
@@ -138,6 +144,13 @@ export class MemoryControlChannel implements ControlChannel {
   /** Records that the trip of `runId` is done. */
   async completeTrip(runId: string, revertedAt: number, weights: TrafficSplit): Promise<boolean> {
     const decision = decideCompleteTrip(await this.readRecord(), runId, revertedAt, weights);
+    if (decision.kind === "write") await this.apply(decision.patch);
+    return decision.kind === "write";
+  }
+
+  /** Hands back the open trip of `runId` after a revert that could not be verified. */
+  async abandonTrip(runId: string): Promise<boolean> {
+    const decision = decideAbandonTrip(await this.readRecord(), runId);
     if (decision.kind === "write") await this.apply(decision.patch);
     return decision.kind === "write";
   }

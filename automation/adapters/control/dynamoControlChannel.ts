@@ -31,7 +31,13 @@ import {
   type OwnerDecision,
   parseControlRecord,
 } from "../../core/controlRecord";
-import { type TripDecision, decideCompleteTrip, decideReconcile, decideTrip } from "../../core/controlTrip";
+import {
+  type TripDecision,
+  decideAbandonTrip,
+  decideCompleteTrip,
+  decideReconcile,
+  decideTrip,
+} from "../../core/controlTrip";
 import { InvalidFieldError } from "../../core/fields";
 import type { ControlChannel, ControlRequest } from "../../ports";
 import type { TrafficSplit } from "../../../components/domain";
@@ -217,6 +223,14 @@ export class DynamoControlChannel implements ControlChannel {
   async completeTrip(runId: string, revertedAt: number, weights: TrafficSplit): Promise<boolean> {
     return this.change((record) => {
       const decision = decideCompleteTrip(record, runId, Math.round(revertedAt), weights);
+      return decision.kind === "write" ? { patch: decision.patch, result: true } : { result: false };
+    });
+  }
+
+  /** Hands back the open trip of run `runId` after a revert that could not be verified. Whether it wrote. */
+  async abandonTrip(runId: string): Promise<boolean> {
+    return this.change((record) => {
+      const decision = decideAbandonTrip(record, runId);
       return decision.kind === "write" ? { patch: decision.patch, result: true } : { result: false };
     });
   }

@@ -7,6 +7,7 @@ import {
 } from "../../../automation/core/controlRecord";
 import {
   TRIP_LEASE_MS,
+  decideAbandonTrip,
   decideCompleteTrip,
   decideReconcile,
   decideTrip,
@@ -100,6 +101,20 @@ describe("core/controlRecord: the guardian's trip", () => {
         kind: "unchanged",
       },
     );
+  });
+
+  it("hands back only an open trip of the run, dated so the next guardian takes it over", () => {
+    const open = { ...RECORD, trip: { ...TRIP, attemptedAt: NOW } };
+    assert.deepEqual(decideAbandonTrip(open, "run-1"), {
+      kind: "write",
+      patch: { trip: { ...TRIP, attemptedAt: 0 } },
+    });
+    assert.deepEqual(decideAbandonTrip(open, "run-2"), { kind: "unchanged" });
+    assert.deepEqual(decideAbandonTrip({ ...RECORD, trip: { ...TRIP, revertedAt: NOW } }, "run-1"), {
+      kind: "unchanged",
+    });
+    const handedBack = { ...RECORD, trip: { ...TRIP, attemptedAt: 0 } };
+    assert.equal(decideTrip(handedBack, TRIP, NOW).kind, "write");
   });
 
   it("reconciling forgets the trip and its run, and leaves another run alone", () => {

@@ -154,6 +154,12 @@ describe("runGuardian against the control table (dynalite)", () => {
     const trip = (await driver.readRecord()).trip;
     assert.equal(trip?.runId, "run-1");
     assert.equal(trip?.revertedAt, undefined);
+    assert.equal(trip?.attemptedAt, 0, "handed back");
+    router.failWrites = 0;
+    const retried = await runGuardian(deps(), GREEN_ALARM);
+    assert.equal(retried.outcome, "reverted", "the next run retries at once, without waiting out the lease");
+    assert.equal(retried.resumed, true);
+    assert.deepEqual(router.split, BACK);
   });
 
   it("leaves a split with no run recorded alone", async () => {
