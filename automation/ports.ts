@@ -5,7 +5,7 @@
  */
 import type { SlotsConfig } from "../infra/config/schema";
 import type { Colour, TrafficSplit, StackOutputs } from "../components/domain";
-import type { ControlRun } from "./core/controlRecord";
+import type { ControlRun, ControlTrip } from "./core/controlRecord";
 
 /** A CloudWatch alarm state. */
 export type AlarmStateValue = "OK" | "ALARM" | "INSUFFICIENT_DATA";
@@ -164,4 +164,9 @@ export interface ControlChannel {
   recordRun?(run: ControlRun, now: number): Promise<void>;
   /** Clears run `runId` and its heartbeat if this channel's driver still owns it; whether it did. */
   releaseRun?(runId: string): Promise<boolean>;
+  /**
+   * The guardian's trip of run `runId`, when the guardian reverted it: the driver then finishes as
+   * a rollback. Absent on a channel the guardian does not write to.
+   */
+  readTrip?(runId: string): Promise<ControlTrip | undefined>;
 }

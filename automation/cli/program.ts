@@ -8,8 +8,10 @@ import { type CommandContext, EXIT_CODE_HELP } from "./commandLine";
 import { registerAbort } from "./commands/abort";
 import { registerPause, registerResume } from "./commands/gate";
 import { registerHistory } from "./commands/history";
+import { registerGuardian } from "./commands/guardian";
 import { registerPlan } from "./commands/plan";
 import { registerPromote } from "./commands/promote";
+import { registerReconcile } from "./commands/reconcile";
 import { registerRehearse, rehearsalRunId } from "./commands/rehearse";
 import { registerReport } from "./commands/report";
 import { registerRollout } from "./commands/rollout";
@@ -32,6 +34,8 @@ const COMMANDS: readonly ((program: Command, context: CommandContext) => void)[]
   registerPlan,
   registerValidate,
   registerRehearse,
+  registerGuardian,
+  registerReconcile,
   registerReport,
   registerHistory,
   registerVersion,
@@ -41,7 +45,7 @@ const COMMANDS: readonly ((program: Command, context: CommandContext) => void)[]
  * The commands whose `--json` output is the driver's event stream, which always ends with a
  * `completed` event. `status`, `plan` and `validate` print one JSON document instead.
  */
-export const EVENT_STREAM_COMMANDS: readonly string[] = ["rollout", "rehearse", "abort"];
+export const EVENT_STREAM_COMMANDS: readonly string[] = ["rollout", "rehearse", "abort", "reconcile"];
 
 /** Builds the program; `done` receives each action's exit code. */
 export function buildProgram(

@@ -5,18 +5,11 @@
  */
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { LambdaClient } from "@aws-sdk/client-lambda";
 import { STSClient } from "@aws-sdk/client-sts";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import type { BluegreenConfig } from "../../infra/config/validate";
-import {
-  AlbTrafficRouter,
-  CloudWatchAlarmSource,
-  LambdaTrafficRouter,
-  awsClient,
-  checkAwsCredentials,
-} from "../adapters/aws";
+import { CloudWatchAlarmSource, awsClient, checkAwsCredentials } from "../adapters/aws";
+import { awsRouterFactories } from "../adapters/aws/routers";
 import {
   GatewayTrafficRouter,
   KubeconfigKubernetesApi,
@@ -148,22 +141,16 @@ export async function connectStack(
       kubeconfig: kubeconfigSource(stack, (signal) => readStackKubeconfig(io.cwd, stack.name, signal)),
     }));
   const router = new RoutingRouter(stack.name, (signal) => tracked.current(signal), {
-    alb: () =>
-      new AlbTrafficRouter({
-        client: awsClient(ElasticLoadBalancingV2Client, region),
-        routing: async (signal) => (await current(signal)).routing as AlbRouting,
-        preTrafficCheck,
-      }),
-    lambda: () =>
-      new LambdaTrafficRouter({
-        client: awsClient(LambdaClient, region),
-        // Read on every use: a deploy publishes a new version for the candidate, a promote changes the stable colour.
-        target: async (signal) => {
-          const outputs = await current(signal);
-          return { routing: outputs.routing as LambdaRouting, stable: outputs.stableColour };
-        },
-        preTrafficCheck,
-      }),
+    ...awsRouterFactories({
+      region,
+      preTrafficCheck,
+      alb: async (signal) => (await current(signal)).routing as AlbRouting,
+      // Read on every use: a deploy publishes a new version for the candidate, a promote changes the stable colour.
+      lambda: async (signal) => {
+        const outputs = await current(signal);
+        return { routing: outputs.routing as LambdaRouting, stable: outputs.stableColour };
+      },
+    }),
     gateway: () =>
       new GatewayTrafficRouter({
         api: kubernetesApi(),

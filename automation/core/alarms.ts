@@ -4,6 +4,7 @@
  * never counted as healthy; the insufficient-data policy says how long it is tolerated.
  */
 import type { AlarmReading, AlarmStateValue } from "../ports";
+import type { Colour, ColourAlarms } from "../../components/domain";
 
 /**
  * CloudWatch's EvaluationState values. CloudWatch sets one only when it could not evaluate the
@@ -236,4 +237,22 @@ function indexReadings(readings: readonly AlarmReading[]): Map<string, AlarmRead
     if (!previous || rank(reading) > rank(previous)) byName.set(reading.name, reading);
   }
   return byName;
+}
+
+/** Every alarm name that judges one colour: its composite first, then the members behind it. */
+export function colourAlarmNames(alarms: ColourAlarms): string[] {
+  return [alarms.composite, ...alarms.members];
+}
+
+/**
+ * The colour an alarm judges (its composite or one of its members), or undefined for an alarm of
+ * neither colour. The driver watches the candidate's alarms by these names; the guardian asks this
+ * of an alarm that fired to know whether it speaks about the candidate.
+ */
+export function alarmColour(
+  alarms: Readonly<Record<Colour, ColourAlarms>>,
+  alarmName: string,
+): Colour | undefined {
+  const colours: readonly Colour[] = ["blue", "green"];
+  return colours.find((colour) => colourAlarmNames(alarms[colour]).includes(alarmName));
 }

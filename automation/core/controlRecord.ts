@@ -57,7 +57,7 @@ export interface RunPause {
   readonly onTimeout?: string;
 }
 
-/** A revert done by the guardian rather than the driver (the guardian comes later; its record is defined now). */
+/** A revert done by the guardian rather than the driver; its rules are in `controlTrip.ts`. */
 export interface ControlTrip {
   /** The run it reverted. */
   readonly runId: string;
@@ -69,6 +69,12 @@ export interface ControlTrip {
   readonly revertedAt?: number;
   /** The split the guardian wrote. */
   readonly weights: TrafficSplit;
+  /**
+   * Epoch milliseconds when a guardian last set out to carry the trip out. A trip without
+   * `revertedAt` whose attempt is older than TRIP_LEASE_MS was left by a guardian that crashed,
+   * and the next one finishes it. Absent on a trip recorded before the field existed.
+   */
+  readonly attemptedAt?: number;
 }
 
 /** The control record of one stack. */
@@ -328,7 +334,9 @@ function parseRequest(fields: FieldReader): ControlRequest {
 
 function parseTrip(fields: FieldReader): ControlTrip {
   const revertedAt = fields.optionalNumber("revertedAt", EPOCH_MS);
+  const attemptedAt = fields.optionalNumber("attemptedAt", EPOCH_MS);
   return {
+    ...(attemptedAt !== undefined ? { attemptedAt } : {}),
     runId: fields.string("runId"),
     reason: fields.string("reason"),
     triggeredAt: fields.number("triggeredAt", EPOCH_MS),

@@ -11,6 +11,14 @@
 import { backoffDelay, REVERT_ROUND_RETRY } from "./retry";
 import { type Colour, type TrafficSplit, formatSplit, splitFor } from "../../components/domain";
 
+/**
+ * The split a revert puts back: everything on the stable colour, nothing on the candidate. The
+ * driver's revert and the guardian's both aim here.
+ */
+export function revertSplit(candidate: Colour): TrafficSplit {
+  return splitFor(candidate, 0);
+}
+
 /** Restoring the stack is tried this many times once traffic is safely back on the stable colour. */
 export const RESTORE_ATTEMPTS = 3;
 
@@ -93,7 +101,7 @@ export function startRevert(options: {
  * seeded source gives the same pauses whatever else the revert did.
  */
 export function nextRevertAction(known: RevertKnowledge, random: () => number): RevertAction {
-  const target = splitFor(known.candidate, 0);
+  const target = revertSplit(known.candidate);
   if (known.phase === "start" && !known.reverted) return { kind: "write-direct", target };
   if ((known.phase === "start" || known.phase === "direct") && restorePending(known)) {
     return { kind: "restore-stack" };

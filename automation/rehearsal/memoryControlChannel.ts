@@ -5,12 +5,23 @@
  */
 import { combineRequests } from "../core/control";
 import {
+  type ControlPatch,
   type ControlRecord,
   type ControlRun,
+  type ControlTrip,
+  applyPatch,
   decideClaim,
   decideRelease,
   heartbeatStaleAfterMs,
 } from "../core/controlRecord";
+import {
+  type TripDecision,
+  decideAbandonTrip,
+  decideCompleteTrip,
+  decideReconcile,
+  decideTrip,
+} from "../core/controlTrip";
+import type { TrafficSplit } from "../../components/domain";
 import type { ControlChannel, ControlRequest } from "../ports";
 
 /** The owner token of every run claimed through a memory channel: one process holds it. */
@@ -21,20 +32,12 @@ export class MemoryControlChannel implements ControlChannel {
   private waiting: ControlRequest | undefined;
   private heartbeatAt: number | undefined;
   private run: ControlRun | undefined;
+  private trip: ControlTrip | undefined;
+  private version = 0;
   private readonly history: ControlRequest[] = [];
 
   /** @param staleAfterMs how old a run's heartbeat must be before another claim takes the stack. */
   constructor(private readonly staleAfterMs = heartbeatStaleAfterMs(10)) {}
-
-  /** The control record as a table would hold it: the run, its heartbeat and the pending request. */
-  async readRecord(): Promise<ControlRecord> {
-    return {
-      version: 1,
-      ...(this.run ? { run: this.run, owner: OWNER } : {}),
-      ...(this.heartbeatAt !== undefined ? { heartbeatAt: this.heartbeatAt } : {}),
-      ...(this.waiting ? { request: this.waiting } : {}),
-    };
-  }
 
   /** The run recorded now, if any: what `bluegreen status` would show. */
   recordedRun(): ControlRun | undefined {
@@ -118,6 +121,58 @@ export class MemoryControlChannel implements ControlChannel {
   /** Removes the heartbeat when the driver stops watching. */
   async clearHeartbeat(): Promise<void> {
     this.heartbeatAt = undefined;
+  }
+
+  /** The control record as a table would hold it: the run, heartbeat, pending request and trip. */
+  async readRecord(): Promise<ControlRecord> {
+    return {
+      version: this.version,
+      ...(this.run ? { run: this.run, owner: OWNER } : {}),
+      ...(this.heartbeatAt !== undefined ? { heartbeatAt: this.heartbeatAt } : {}),
+      ...(this.waiting ? { request: this.waiting } : {}),
+      ...(this.trip ? { trip: this.trip } : {}),
+    };
+  }
+
+  /** Records the guardian's trip by the table's rule (`decideTrip`). */
+  async recordTrip(trip: ControlTrip, now: number): Promise<TripDecision> {
+    const decision = decideTrip(await this.readRecord(), trip, now);
+    if (decision.kind === "write") await this.apply(decision.patch);
+    return decision;
+  }
+
+  /** Records that the trip of `runId` is done. */
+  async completeTrip(runId: string, revertedAt: number, weights: TrafficSplit): Promise<boolean> {
+    const decision = decideCompleteTrip(await this.readRecord(), runId, revertedAt, weights);
+    if (decision.kind === "write") await this.apply(decision.patch);
+    return decision.kind === "write";
+  }
+
+  /** Hands back the open trip of `runId` after a revert that could not be verified. */
+  async abandonTrip(runId: string): Promise<boolean> {
+    const decision = decideAbandonTrip(await this.readRecord(), runId);
+    if (decision.kind === "write") await this.apply(decision.patch);
+    return decision.kind === "write";
+  }
+
+  /** Forgets the reconciled trip of `runId`, and that run. */
+  async reconcileTrip(runId: string): Promise<boolean> {
+    const decision = decideReconcile(await this.readRecord(), runId);
+    if (decision.kind === "write") await this.apply(decision.patch);
+    return decision.kind === "write";
+  }
+
+  /** The guardian's trip of `runId`, when one is recorded. */
+  async readTrip(runId: string): Promise<ControlTrip | undefined> {
+    return this.trip?.runId === runId ? this.trip : undefined;
+  }
+
+  private async apply(patch: ControlPatch): Promise<void> {
+    const next = applyPatch(await this.readRecord(), patch);
+    this.version = next.version;
+    this.run = next.run;
+    this.heartbeatAt = next.heartbeatAt;
+    this.trip = next.trip;
   }
 
   /** Every request sent so far, taken or not, in order. */

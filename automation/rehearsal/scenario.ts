@@ -27,6 +27,7 @@ export const FAULT_KINDS = [
   "candidate-unhealthy",
   "pre-traffic-check-fails",
   "evaluation-error",
+  "driver-killed",
 ] as const;
 /** A fault kind. */
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -119,6 +120,8 @@ const FAULT_SCHEMAS = {
     for: window,
     evaluationState: enumOf(EVALUATION_STATES).optional(),
   }),
+  // The driver stops dead (SIGKILL, a cancelled runner): no revert and no completed event from it.
+  "driver-killed": fault("driver-killed", {}),
 } as const;
 
 const operatorEventSchema = z.strictObject({

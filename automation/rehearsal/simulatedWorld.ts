@@ -7,7 +7,8 @@
 import type { BluegreenConfig } from "../../infra/config/validate";
 import type { DriverDeps } from "../rollout";
 import type { EventSink, RolloutEvent } from "../events";
-import type { AlarmSource, ReleaseValues, StackPort, TrafficRouter } from "../ports";
+import type { AlarmSource, AlarmStateValue, ReleaseValues, StackPort, TrafficRouter } from "../ports";
+import { DriverKill } from "./driverKill";
 import { EventTimeline } from "./eventTimeline";
 import { MemoryControlChannel } from "./memoryControlChannel";
 import { ScenarioError } from "./scenario";
@@ -85,6 +86,10 @@ export class SimulatedWorld {
   readonly signal: AbortSignal;
   /** Faults finer than a scenario can express. */
   readonly faults: FaultSwitches;
+  /** Pulled by a scenario's `driver-killed` fault: the driver's ports go dead (`DriverKill.wrap`). */
+  readonly driverKill = new DriverKill();
+  /** Whether the scenario kills the driver: the rehearsal then runs the stack's guardian. */
+  readonly killsDriver: boolean;
 
   private readonly stackName: string;
   private readonly clock: VirtualClock;
@@ -97,6 +102,8 @@ export class SimulatedWorld {
   private readonly controller = new AbortController();
   private receivedSignal: "SIGINT" | "SIGTERM" | undefined;
   private injected = 0;
+  private alarmListener:
+    ((names: readonly string[], state: AlarmStateValue, atMs: number) => void) | undefined;
   private readonly abortUnansweredPauses: boolean;
   /** Whether the driver waits in a pause with no timeout, as its events say. */
   private waitingUntimed = false;
@@ -147,6 +154,7 @@ export class SimulatedWorld {
     this.alarms = this.alarmModel.port;
 
     const events = options.scenario?.events ?? [];
+    this.killsDriver = events.some((event) => "fault" in event && event.fault === "driver-killed");
     const problems = events.flatMap((event, index) => this.targetProblems(event, `events[${index}]`));
     if (problems.length > 0) throw new ScenarioError(problems);
     for (const event of events) this.timeline.add(event, this.startMs + event.at);
@@ -237,6 +245,11 @@ export class SimulatedWorld {
     this.timeline.settle();
   }
 
+  /** Calls `listener` whenever a scenario event sets alarms to a state: the guardian's alarm path. */
+  onAlarm(listener: (names: readonly string[], state: AlarmStateValue, atMs: number) => void): void {
+    this.alarmListener = listener;
+  }
+
   /** Passes the event on, noting whether the driver now waits in a pause with no timeout. */
   private watchPauses(event: RolloutEvent, sink: EventSink): void {
     sink.emit(event);
@@ -276,7 +289,9 @@ export class SimulatedWorld {
     }
     const candidate = this.stackModel.candidate();
     if (!("fault" in event)) {
-      this.alarmModel.set(this.alarmModel.resolve(event.alarm, candidate), event.state, atMs, event.reason);
+      const names = this.alarmModel.resolve(event.alarm, candidate);
+      this.alarmModel.set(names, event.state, atMs, event.reason);
+      this.alarmListener?.(names, event.state, atMs);
       return;
     }
     switch (event.fault) {
@@ -312,6 +327,9 @@ export class SimulatedWorld {
       case "candidate-unhealthy":
       case "pre-traffic-check-fails":
         this.faultModel.open({ kind: event.fault, ...window(atMs, event.for), colour: candidate });
+        return;
+      case "driver-killed":
+        this.driverKill.kill(atMs);
         return;
       case "alarms-unreadable":
       case "weight-write-fails":

@@ -4,6 +4,7 @@
 import type { BluegreenConfig } from "../../infra/config/validate";
 import { isInProgress } from "../core/position";
 import { READ_RETRY } from "../core/retry";
+import { revertSplit } from "../core/revert";
 import { Emitter } from "./emitter";
 import { describeError } from "./failures";
 import { readSplit } from "./liveSplit";
@@ -11,13 +12,7 @@ import { ReleaseWriter } from "./release";
 import { retrying } from "./retrying";
 import { revertTraffic, stickinessSeconds } from "./revert";
 import { result, type DriverDeps, type RolloutResult } from "./types";
-import {
-  type TrafficSplit,
-  type StackOutputs,
-  formatSplit,
-  otherColour,
-  splitFor,
-} from "../../components/domain";
+import { type TrafficSplit, type StackOutputs, formatSplit, otherColour } from "../../components/domain";
 
 /**
  * Reverts the rollout in progress now, for `bluegreen abort` when no driver takes the request:
@@ -30,8 +25,37 @@ export async function abortRollout(
   deps: DriverDeps,
   request: { config: BluegreenConfig; reason?: string; by: string },
 ): Promise<RolloutResult> {
-  const emitter = new Emitter(deps.events, deps.clock, deps.clock.now());
+  const why = `aborted by ${request.by}${request.reason ? `: ${request.reason}` : ""}`;
+  return revertInProgress(deps, { config: request.config, why, outcome: "aborted" });
+}
+
+/** How a revert of the rollout in progress ends and why it runs. */
+export interface InProgressRevert {
+  readonly config: BluegreenConfig;
+  /** The revert's reason, in its events and result. */
+  readonly why: string;
+  /** The outcome once traffic is back: an operator's abort, or a rollback. */
+  readonly outcome: "aborted" | "rolled-back";
+  /** What to end with when no rollout is in progress. @default rejected, naming what the stack serves */
+  readonly idle?: (message: string) => RolloutResult;
+  /**
+   * Whether the revert ends the event stream with its `completed` event; false when another run
+   * follows in the same stream (a rollout reconciling the guardian's trip first). @default true
+   */
+  readonly completes?: boolean;
+  /** Where the events' elapsed seconds count from (epoch ms). @default now */
+  readonly startedAt?: number;
+}
+
+/**
+ * The revert of whatever rollout the deployed stack and the live split show in progress, by the
+ * driver's own revert (`revertTraffic`): shared by `abort` without a driver and `reconcile` after
+ * the guardian's trip.
+ */
+export async function revertInProgress(deps: DriverDeps, request: InProgressRevert): Promise<RolloutResult> {
+  const emitter = new Emitter(deps.events, deps.clock, request.startedAt ?? deps.clock.now());
   const finish = (ending: RolloutResult): RolloutResult => {
+    if (request.completes === false) return ending;
     emitter.emit({
       type: "completed",
       outcome: ending.outcome,
@@ -63,15 +87,10 @@ export async function abortRollout(
     toVersion: outputs.slots[candidate].version,
   };
   if (!isInProgress(outputs, live)) {
-    return finish({
-      ...result(
-        "rejected",
-        `no rollout is in progress on stack ${deps.stack.name}: ${stable} serves ${formatSplit(live)} as the stack applied`,
-      ),
-      ...versions,
-    });
+    const message = `no rollout is in progress on stack ${deps.stack.name}: ${stable} serves ${formatSplit(live)} as the stack applied`;
+    return finish({ ...(request.idle?.(message) ?? result("rejected", message)), ...versions });
   }
-  const why = `aborted by ${request.by}${request.reason ? `: ${request.reason}` : ""}`;
+  const { why } = request;
   const release = new ReleaseWriter(
     deps.stack,
     deps,
@@ -81,12 +100,15 @@ export async function abortRollout(
   const revert = await revertTraffic(deps, emitter, request.config, {
     stable,
     candidate,
-    restore: { traffic: splitFor(candidate, 0), slots: outputs.slots, stable },
+    restore: { traffic: revertSplit(candidate), slots: outputs.slots, stable },
     release,
     reason: why,
     at: deps.clock.now(),
     stickinessSeconds: stickinessSeconds(outputs),
   });
   if (!revert.reverted) return finish({ ...result("failed", `${why}; ${revert.detail}`), ...versions });
-  return finish({ ...result("aborted", revert.detail ? `${why}; ${revert.detail}` : why), ...versions });
+  return finish({
+    ...result(request.outcome, revert.detail ? `${why}; ${revert.detail}` : why),
+    ...versions,
+  });
 }

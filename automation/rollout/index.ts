@@ -5,6 +5,14 @@
  * result to an exit code.
  */
 export { abortRollout } from "./abort";
+export {
+  finishGuardianTrip,
+  reconcileBeforeRollout,
+  reconcileReason,
+  reconcileTrip,
+  type TripStore,
+  tripStoreOf,
+} from "./reconcile";
 export { runRollout } from "./run";
 export { readStatus, type StatusReport, WATCHED_WITHIN_POLLS } from "./status";
 export { type DriverDeps, type PreflightCheck, type RolloutRequest, type RolloutResult } from "./types";

@@ -5,6 +5,7 @@
  * `alarm-read-failed` when a poll could not read them.
  */
 import { evaluateAlarms, type UnknownPolicy, type WatchedState } from "../core/alarms";
+import type { ControlTrip } from "../core/controlRecord";
 import type { Observation } from "../core/decide";
 import { READ_RETRY } from "../core/retry";
 import type { AlarmReading, AlarmSource, TrafficRouter } from "../ports";
@@ -65,7 +66,11 @@ export class PollObserver {
     }
     await operator.heartbeat();
     const request = await operator.take();
-    const alarms = await this.readAlarms();
+    const trip = await operator.guardianTrip();
+    // The guardian already put traffic back: the run finishes as the rollback it is.
+    const alarms: Observation["alarms"] = trip
+      ? { kind: "revert", names: [], reason: guardianTripReason(trip) }
+      : await this.readAlarms();
     // A poll whose alarms already call for a revert (one fires, or they stayed unreadable for the
     // limit of polls) reverts whatever the split says: it does not wait for another read first.
     const revertAnyway =
@@ -149,6 +154,11 @@ export class PollObserver {
       });
     }
   }
+}
+
+/** The revert's reason when the guardian tripped the run: it names the guardian as the trigger. */
+export function guardianTripReason(trip: ControlTrip): string {
+  return `the guardian reverted traffic: ${trip.reason}`;
 }
 
 function freshTracking(): StepTracking {

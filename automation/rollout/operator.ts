@@ -5,7 +5,7 @@
  * holds is refused before anything changes. After it the channel is best effort: a failure to
  * reach it is a warning, never a reason to stop or to skip a revert.
  */
-import { type ControlRun, runProgress } from "../core/controlRecord";
+import { type ControlRun, type ControlTrip, runProgress } from "../core/controlRecord";
 import type { RolloutEvent } from "../events";
 import type { ControlChannel, ControlRequest } from "../ports";
 import type { Emitter } from "./emitter";
@@ -87,6 +87,22 @@ export class OperatorChannel {
           ? "nothing is paused"
           : "there is no bake to end yet";
     this.emitter.warn(`${request.kind} requested by ${request.by} ignored ${where}: ${why}`);
+  }
+
+  /**
+   * The guardian's trip of this run, when the guardian reverted it; undefined when none, when the
+   * run is not recorded, or when the channel failed (the alarms and the live split still speak).
+   */
+  async guardianTrip(): Promise<ControlTrip | undefined> {
+    const { run } = this;
+    if (!run || !this.control.readTrip) return undefined;
+    const read = this.control.readTrip.bind(this.control);
+    try {
+      return await read(run.runId);
+    } catch (error) {
+      this.emitter.warn(`could not read the guardian's trip: ${describeError(error)}`);
+      return undefined;
+    }
   }
 
   /** Records that this run watches the stack now, with how far it got when the channel records runs. */

@@ -4,7 +4,13 @@
  * `preflight` event. Where the rollout stands is derived from the deployed outputs and the live
  * split, never from memory.
  */
-import { evaluateAlarms, preflightAlarms, uniqueNames, type WatchedState } from "../core/alarms";
+import {
+  colourAlarmNames,
+  evaluateAlarms,
+  preflightAlarms,
+  uniqueNames,
+  type WatchedState,
+} from "../core/alarms";
 import type { RevertCause } from "../core/decide";
 import { assessStart, type Position } from "../core/position";
 import { READ_RETRY } from "../core/retry";
@@ -90,10 +96,7 @@ export async function preflight(
   // A composite over no members judges nothing, so it is not counted as watching the candidate.
   const deployed = outputs.alarms[candidate];
   const judged = deployed.members.length > 0;
-  const watched = uniqueNames([
-    ...(judged ? [deployed.composite, ...deployed.members] : []),
-    ...outputs.alarms.extra,
-  ]);
+  const watched = uniqueNames([...(judged ? colourAlarmNames(deployed) : []), ...outputs.alarms.extra]);
   const base = { outputs, stable, candidate, watched, revision: Math.max(outputs.revision, config.revision) };
   if (start.kind === "revert") {
     passed("position", `resuming: ${start.reason}; reverting`);

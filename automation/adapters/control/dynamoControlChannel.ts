@@ -19,6 +19,7 @@ import {
   type ControlPatch,
   type ControlRecord,
   type ControlRun,
+  type ControlTrip,
   decideClaim,
   decideClearHeartbeat,
   decideHeartbeat,
@@ -31,8 +32,16 @@ import {
   parseControlRecord,
   REQUEST_KINDS,
 } from "../../core/controlRecord";
+import {
+  type TripDecision,
+  decideAbandonTrip,
+  decideCompleteTrip,
+  decideReconcile,
+  decideTrip,
+} from "../../core/controlTrip";
 import { InvalidFieldError } from "../../core/fields";
 import type { ControlChannel, ControlRequest } from "../../ports";
+import type { TrafficSplit } from "../../../components/domain";
 import {
   ControlWriteConflictError,
   isConditionFailed,
@@ -186,6 +195,49 @@ export class DynamoControlChannel implements ControlChannel {
   async releaseRun(runId: string): Promise<boolean> {
     return this.change((record) => {
       const decision = decideRelease(record, runId, this.owner);
+      return decision.kind === "write" ? { patch: decision.patch, result: true } : { result: false };
+    });
+  }
+
+  /**
+   * Records the guardian's trip of run `trip.runId` at `now`, by `decideTrip`: of two guardians at
+   * once exactly one gets `write`; the other sees the trip in progress. The reason is scrubbed of
+   * credentials before it is stored.
+   */
+  async recordTrip(trip: ControlTrip, now: number): Promise<TripDecision> {
+    const stored: ControlTrip = { ...trip, reason: redactReason(trip.reason) };
+    return this.change<TripDecision>((record) => {
+      const decision = decideTrip(record, stored, Math.round(now));
+      return decision.kind === "write" ? { patch: decision.patch, result: decision } : { result: decision };
+    });
+  }
+
+  /** Records that the trip of run `runId` is done, with the split read back. Whether it wrote. */
+  async completeTrip(runId: string, revertedAt: number, weights: TrafficSplit): Promise<boolean> {
+    return this.change((record) => {
+      const decision = decideCompleteTrip(record, runId, Math.round(revertedAt), weights);
+      return decision.kind === "write" ? { patch: decision.patch, result: true } : { result: false };
+    });
+  }
+
+  /** Hands back the open trip of run `runId` after a revert that could not be verified. Whether it wrote. */
+  async abandonTrip(runId: string): Promise<boolean> {
+    return this.change((record) => {
+      const decision = decideAbandonTrip(record, runId);
+      return decision.kind === "write" ? { patch: decision.patch, result: true } : { result: false };
+    });
+  }
+
+  /** The guardian's trip of run `runId`, when one is recorded. */
+  async readTrip(runId: string): Promise<ControlTrip | undefined> {
+    const trip = (await this.readRecord()).trip;
+    return trip?.runId === runId ? trip : undefined;
+  }
+
+  /** Forgets the reconciled trip of run `runId`, and that run when it is still recorded. Whether it wrote. */
+  async reconcileTrip(runId: string): Promise<boolean> {
+    return this.change((record) => {
+      const decision = decideReconcile(record, runId);
       return decision.kind === "write" ? { patch: decision.patch, result: true } : { result: false };
     });
   }

@@ -8,7 +8,8 @@ import * as path from "node:path";
 import { formatDuration } from "../../../infra/config/duration";
 import { PacedClock } from "../../adapters/pacedClock";
 import { longestRunSeconds } from "../../core/plan";
-import { runRollout } from "../../rollout";
+import { type DriverDeps, type RolloutResult, runRollout } from "../../rollout";
+import { rehearseWithGuardian } from "../../rehearsal/guardianRehearsal";
 import type { Random } from "../../ports";
 import { type Scenario, ScenarioError, type ScenarioProblem, parseScenario } from "../../rehearsal/scenario";
 import { SimulatedWorld } from "../../rehearsal/simulatedWorld";
@@ -62,6 +63,8 @@ export async function rehearseCommand(
 ): Promise<number> {
   const { io, services } = runtime;
   const version = checkVersion(options.version);
+  // Set by connect: a scenario that kills the driver rehearses the guardian beside it.
+  let guarded: { world: SimulatedWorld; clock: VirtualClock } | undefined;
   return runDriverCommand(runtime, {
     name: "rehearse",
     stack: options.stack,
@@ -115,19 +118,31 @@ export async function rehearseCommand(
           );
         }
       }
+      if (world.killsDriver) {
+        if (world.deployedOutputs().routing.kind === "gateway") {
+          throw new UsageError(
+            `${file}: a driver-killed fault rehearses the guardian, which acts only on an ALB listener or a Lambda alias; stack ${stack.name} routes through an HTTPRoute`,
+          );
+        }
+        guarded = { world, clock };
+      }
       return { deps, signal: world.signal };
     },
-    drive: (deps, { stack }, signal) =>
-      runRollout(deps, {
-        config: stack.config,
-        version,
-        reason: options.reason,
-        resume: false,
-        signal,
-        runId: runtime.invocation.runId,
-        startedBy: io.who(),
-        rehearsal: options.control === "stack",
-      }),
+    drive: (deps, { stack }, signal) => {
+      const drive = (ports: DriverDeps): Promise<RolloutResult> =>
+        runRollout(ports, {
+          config: stack.config,
+          version,
+          reason: options.reason,
+          resume: false,
+          signal,
+          runId: runtime.invocation.runId,
+          startedBy: io.who(),
+          rehearsal: options.control === "stack",
+        });
+      if (guarded === undefined) return drive(deps);
+      return rehearseWithGuardian({ ...guarded, deps, config: stack.config, stackName: stack.name, drive });
+    },
   });
 }
 

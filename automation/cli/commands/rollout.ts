@@ -3,7 +3,13 @@
  * preflight checks as its first events; SIGINT/SIGTERM make it revert and exit 4.
  */
 import type { Command } from "commander";
-import { runRollout } from "../../rollout";
+import {
+  finishGuardianTrip,
+  reconcileBeforeRollout,
+  reconcileReason,
+  runRollout,
+  tripStoreOf,
+} from "../../rollout";
 import { CONTROL_TABLE_ACTIONS } from "../../../components/domain/controlTable";
 import {
   type CommandContext,
@@ -34,18 +40,27 @@ export async function rolloutCommand(
   options: RolloutCommandOptions,
 ): Promise<number> {
   const version = checkVersion(options.version);
+  // Set when the guardian tripped this run: the audit record names it beside the operator's reason.
+  let tripped: string | undefined;
   return runDriverCommand(runtime, {
     name: "rollout",
     stack: options.stack,
     version,
-    reason: options.reason,
+    get reason() {
+      if (tripped === undefined) return options.reason;
+      return options.reason ? `${options.reason}; ${tripped}` : tripped;
+    },
     commitAt: options.commitTime,
     json: options.json,
     notify: true,
     // The driver's calls on the control table are proven before anything changes.
     connect: connectServices(runtime.io, runtime.services, CONTROL_TABLE_ACTIONS.driver),
-    drive: (deps, { stack }, signal) =>
-      runRollout(deps, {
+    async drive(deps, run, signal) {
+      const { stack } = run;
+      const store = tripStoreOf(run.control());
+      const unreconciled = store && (await reconcileBeforeRollout(deps, store, stack.config));
+      if (unreconciled) return unreconciled;
+      const ended = await runRollout(deps, {
         config: stack.config,
         version,
         reason: options.reason,
@@ -53,7 +68,12 @@ export async function rolloutCommand(
         signal,
         runId: runtime.invocation.runId,
         startedBy: runtime.io.who(),
-      }),
+      });
+      const restored = ended.outcome === "rolled-back";
+      const trip = store && (await finishGuardianTrip(store, runtime.invocation.runId, restored));
+      if (trip) tripped = reconcileReason(trip);
+      return ended;
+    },
   });
 }
 

@@ -450,6 +450,8 @@ const SAMPLE_VALUES: Readonly<Record<string, readonly [string, string]>> = {
   "--format": ["markdown", "json"],
   "--limit": ["20", "50"],
   "--control": ["memory", "stack"],
+  "--alarm": ["checkout-dev-green", "checkout-dev-green-errors"],
+  "--target": ["target.json", "other.json"],
 };
 
 /** Every value option of every command, given twice, with the command's other required options once. */

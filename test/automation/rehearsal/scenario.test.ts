@@ -39,11 +39,12 @@ describe("parseScenario", () => {
         "  - { at: 1m, fault: pre-traffic-check-fails }",
         "  - { at: 1m, fault: evaluation-error, alarm: errorRate, evaluationState: PARTIAL_DATA }",
         "  - { at: 7m, operator: promote-full }",
+        "  - { at: 7m30s, fault: driver-killed }",
         "  - { at: 8m, signal: SIGTERM }",
       ].join("\n"),
       "all.yaml",
     );
-    assert.equal(scenario.events.length, 14);
+    assert.equal(scenario.events.length, 15);
     const faults = scenario.events.flatMap((event) => ("fault" in event ? [event.fault] : []));
     assert.deepEqual(new Set(faults), new Set(FAULT_KINDS));
     assert.deepEqual(scenario.events[5], {
@@ -57,7 +58,8 @@ describe("parseScenario", () => {
       fault: "weights-drift",
       weights: { blue: 50, green: 50 },
     });
-    assert.deepEqual(scenario.events[13], { at: 480_000, signal: "SIGTERM" });
+    assert.deepEqual(scenario.events[13], { at: 450_000, fault: "driver-killed" });
+    assert.deepEqual(scenario.events[14], { at: 480_000, signal: "SIGTERM" });
   });
 
   it("accepts an empty event list", () => {
