@@ -28,6 +28,14 @@ export function bundleGuardianHandler(entryFile: string): string {
   const entry = path.resolve(entryFile);
   const cached = bundles.get(entry);
   if (cached !== undefined) return cached;
+  const text = buildGuardianBundle(entry);
+  bundles.set(entry, text);
+  return text;
+}
+
+/** Bundles the handler at `entryFile` afresh, as {@link bundleGuardianHandler} describes. */
+export function buildGuardianBundle(entryFile: string): string {
+  const entry = path.resolve(entryFile);
   if (!fs.existsSync(entry)) throw new Error(`the guardian's handler ${entry} does not exist`);
   // Loaded on first use: the CLI and the program's load never pay for esbuild unless they bundle.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -49,6 +57,5 @@ export function bundleGuardianHandler(entryFile: string): string {
   });
   const [output] = result.outputFiles;
   if (output === undefined) throw new Error(`bundling the guardian's handler ${entry} produced no output`);
-  bundles.set(entry, output.text);
   return output.text;
 }
