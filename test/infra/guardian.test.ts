@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -260,5 +261,30 @@ describe("the program's guardian", () => {
     loadStack("prod", { "bluegreen:guardian": { driverTimeout: "10m" } });
     await runProgram("prod");
     assert.equal(targetOf(guardianFunction()).driverTimeoutSeconds, 600);
+  });
+
+  it("bundles under ts-node in transpile-only mode, as Pulumi's language host runs the program", function () {
+    // The type-checked mode compiles the same sources with the same tsconfig (`npm run typecheck`);
+    // it takes half a minute on a busy machine, so only the bench loads the program that way.
+    this.timeout(120_000);
+    const script = [
+      'require("ts-node").register({ transpileOnly: true, project: "tsconfig.json" });',
+      'const pulumi = require("@pulumi/pulumi");',
+      'const mocks = require("./test/support/pulumi-mocks.ts");',
+      'const { parseStackFile, stackFilePath } = require("./infra/config/stackFile.ts");',
+      'const parsed = parseStackFile(require("node:fs").readFileSync(stackFilePath(process.cwd(), "dev"), "utf8"));',
+      "const values = Object.fromEntries(Object.entries(parsed.raw.values).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));",
+      "pulumi.runtime.setAllConfig(values, []);",
+      'const { readStackConfig } = require("./infra/programConfig.ts");',
+      'const { defineStack } = require("./infra/program.ts");',
+      'defineStack(readStackConfig(), { organization: "o", project: "bluegreen", stack: "dev" })',
+      "  .then((outputs) => mocks.valueOf(outputs.guardian))",
+      "  .then((guardian) => process.stdout.write(JSON.stringify(guardian)));",
+    ].join("\n");
+    const { NODE_OPTIONS: _ignored, ...env } = process.env;
+    const child = spawnSync(process.execPath, ["-e", script], { cwd: PROJECT_DIR, env, encoding: "utf8" });
+    assert.equal(child.status, 0, child.stderr);
+    const guardian = JSON.parse(child.stdout) as StackOutputs["guardian"];
+    assert.match(guardian?.functionName ?? "", /^checkout-dev-guardian/);
   });
 });
