@@ -127,14 +127,12 @@ export class RolloutGuardian extends pulumi.ComponentResource {
       `${name}-guardian-policy`,
       {
         role: role.name,
-        policy: pulumi
-          .all([target, account, logGroup.arn])
-          .apply(([resolved, where, logGroupArn]) =>
-            JSON.stringify({
-              Version: "2012-10-17",
-              Statement: guardianStatements(resolved, where, logGroupArn),
-            }),
-          ),
+        policy: pulumi.all([target, account, logGroup.arn]).apply(([resolved, where, logGroupArn]) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: guardianStatements(resolved, where, logGroupArn),
+          }),
+        ),
       },
       { parent: this },
     );

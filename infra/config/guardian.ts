@@ -65,6 +65,16 @@ export function guardianAbsence(config: GuardianSetting): string | undefined {
   return undefined;
 }
 
+/**
+ * The warning of a stack the guardian cannot watch although it is enabled (gateway mode, or the
+ * file channel), as `validate` and `pulumi up` give it. Not among the validation's own warnings:
+ * every other command that reads the stack file (`rollout`, `rehearse`, `status`) would repeat it.
+ */
+export function guardianWarnings(config: GuardianSetting): { path: string; message: string }[] {
+  const absence = guardianAbsence(config);
+  return absence === undefined ? [] : [{ path: "bluegreen:guardian", message: absence }];
+}
+
 /** Whether the program declares the guardian for the stack. */
 export function guardianDeclared(config: GuardianSetting): boolean {
   return config.guardian.enabled && guardianAbsence(config) === undefined;

@@ -7,7 +7,6 @@ import { z } from "zod";
 import { PlanStep, describe, otherColour } from "../../components/domain/traffic";
 import { judgingAlarms, unjudgedReason } from "./judging";
 import { formatDuration } from "./duration";
-import { guardianAbsence } from "./guardian";
 import { resolvePlan } from "./rollout";
 import {
   AlbConfig,
@@ -185,7 +184,6 @@ export function validateConfig(raw: RawStackConfig): ValidationResult {
     ? [
         ...unjudgedWarnings(result.data),
         ...stickinessWarnings(result.data.alb?.stickiness, result.data.rollout.plan),
-        ...guardianWarnings(result.data),
       ]
     : partialWarnings(namespace);
   if (!result.success || errors.length > 0) return { ok: false, errors, warnings };
@@ -296,12 +294,6 @@ function unjudgedWarnings(config: BluegreenConfig): ConfigProblem[] {
       message: `NOTHING JUDGES THE NEW COLOUR: ${unjudgedReason(config.service.platform, platformAlarms)}, so a rollout shifts traffic to it step by step and promotes it to 100% whatever it does; no alarm can revert it. Enable a built-in alarm in bluegreen:alarms to have it judged`,
     },
   ];
-}
-
-/** A stack the guardian cannot watch although it is enabled: gateway mode, or the file channel. */
-function guardianWarnings(config: BluegreenConfig): ConfigProblem[] {
-  const absence = guardianAbsence(config);
-  return absence === undefined ? [] : [{ path: `${NAMESPACE}:guardian`, message: absence }];
 }
 
 /**
