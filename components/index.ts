@@ -9,3 +9,4 @@ export * from "./gatewayWeightedRoute";
 export * from "./kubernetesBlueGreen";
 export * from "./targetGroupBindings";
 export * from "./controlTable";
+export * from "./rolloutGuardian";

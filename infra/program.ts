@@ -2,6 +2,7 @@
  * The program: composes the components for the stack's platform from a validated config and
  * returns the stack outputs the rollout driver reads (the contract in components/domain/outputs.ts).
  */
+import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -15,14 +16,27 @@ import {
   KubernetesBlueGreen,
   LambdaBlueGreen,
   LambdaColourAlarms,
+  RolloutGuardian,
   TargetGroupBindings,
 } from "../components";
-import { COLOURS, Colour, Routing, StackOutputs, otherColour } from "../components/domain";
+import {
+  COLOURS,
+  Colour,
+  ColourAlarms,
+  GuardianTarget,
+  Routing,
+  StackOutputs,
+  otherColour,
+} from "../components/domain";
+import { guardianDeclared } from "./config/guardian";
 import { BluegreenConfig } from "./config/schema";
 import { releaseGuardProblem } from "./releaseGuard";
 
 /** Stack outputs as the program exports them: resolved, each is the contract's `StackOutputs` value. */
 export type ProgramOutputs = { readonly [K in keyof StackOutputs]: pulumi.Input<StackOutputs[K]> };
+
+/** The guardian's handler, bundled into its function (`handler(event)`). */
+export const GUARDIAN_ENTRY_FILE = path.resolve(__dirname, "../automation/guardian/lambda.ts");
 
 /** Names the stack is known by, from the engine. */
 export interface StackIdentity {
@@ -68,6 +82,26 @@ export async function defineStack(
     config.control.channel === "dynamodb"
       ? new ControlTable(prefix, { serviceName: config.service.name, stackName: identity.stack, tags })
       : undefined;
+  const colourAlarms = pulumi
+    .all([
+      built.alarms.blue.composite,
+      built.alarms.blue.members,
+      built.alarms.green.composite,
+      built.alarms.green.members,
+    ])
+    .apply(([blueComposite, blueMembers, greenComposite, greenMembers]): Record<Colour, ColourAlarms> => ({
+      blue: { composite: blueComposite, members: blueMembers },
+      green: { composite: greenComposite, members: greenMembers },
+    }));
+  // Gateway mode and the file channel have none; validation said why (readStackConfig logs it).
+  const guardian =
+    control && guardianDeclared(config)
+      ? new RolloutGuardian(prefix, {
+          target: guardianTarget(config, identity.stack, built.routing, colourAlarms, control.tableName),
+          entryFile: GUARDIAN_ENTRY_FILE,
+          tags,
+        })
+      : undefined;
 
   return {
     service: config.service.name,
@@ -76,18 +110,7 @@ export async function defineStack(
     stableColour: config.stable,
     traffic: config.traffic,
     slots: config.slots,
-    alarms: pulumi
-      .all([
-        built.alarms.blue.composite,
-        built.alarms.blue.members,
-        built.alarms.green.composite,
-        built.alarms.green.members,
-      ])
-      .apply(([blueComposite, blueMembers, greenComposite, greenMembers]) => ({
-        blue: { composite: blueComposite, members: blueMembers },
-        green: { composite: greenComposite, members: greenMembers },
-        extra: [...config.alarms.extra],
-      })),
+    alarms: colourAlarms.apply((alarms) => ({ ...alarms, extra: [...config.alarms.extra] })),
     routing: built.routing,
     routingUrns: pulumi.all([built.routingUrns, self.urn]).apply(([urns, guardUrn]) => [...urns, guardUrn]),
     ...(control
@@ -97,7 +120,51 @@ export async function defineStack(
             .apply(([tableName, tableArn]) => ({ tableName, tableArn })),
         }
       : {}),
+    ...(guardian
+      ? {
+          guardian: pulumi
+            .all([guardian.functionName, guardian.functionArn])
+            .apply(([functionName, functionArn]) => ({ functionName, functionArn })),
+        }
+      : {}),
   };
+}
+
+/**
+ * What the stack's guardian watches and may touch. Built from resources only, never from
+ * `traffic` or `stable`: a traffic step leaves the guardian as it is, and only a deploy step
+ * (new Lambda versions) changes it. The keys are written in one order, so the JSON the function
+ * reads is the same from one update to the next.
+ */
+export function guardianTarget(
+  config: BluegreenConfig,
+  stack: string,
+  routing: pulumi.Output<Routing>,
+  alarms: pulumi.Output<Record<Colour, ColourAlarms>>,
+  controlTableName: pulumi.Output<string>,
+): pulumi.Output<GuardianTarget> {
+  const notifications = config.notifications;
+  const topic = notifications.enabled ? notifications.snsTopicArn : undefined;
+  return pulumi
+    .all([routing, alarms, controlTableName, aws.getRegionOutput().region])
+    .apply(([resolved, colourAlarms, tableName, region]): GuardianTarget => {
+      if (resolved.kind === "gateway") {
+        throw new Error(
+          "a guardian cannot revert a gateway route: the program declares none in gateway mode",
+        );
+      }
+      return {
+        stack,
+        service: config.service.name,
+        platform: config.service.platform,
+        region,
+        routing: resolved,
+        alarms: colourAlarms,
+        controlTableName: tableName,
+        driverTimeoutSeconds: config.guardian.driverTimeout,
+        ...(topic !== undefined ? { notificationTopicArn: topic } : {}),
+      };
+    });
 }
 
 interface ColourAlarmNames {

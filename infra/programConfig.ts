@@ -3,6 +3,7 @@
  * values. Secret keys are recognised but never parsed: their values stay Pulumi secrets.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { guardianWarnings } from "./config/guardian";
 import { SECRET_KEYS } from "./config/schema";
 import { BluegreenConfig, NAMESPACE, formatProblems, validateConfig } from "./config/validate";
 import type { StackSecrets } from "./program";
@@ -18,6 +19,9 @@ export function readStackConfig(): BluegreenConfig {
   if (!result.ok) {
     // RunError prints the message alone, without a stack trace: the message is the whole story.
     throw new pulumi.RunError(`invalid stack config:\n${formatProblems(result.errors)}`);
+  }
+  for (const warning of guardianWarnings(result.config)) {
+    void pulumi.log.warn(`${warning.path}: ${warning.message}`);
   }
   const regionProblem = controlTableRegionProblem(result.config, values);
   if (regionProblem) throw new pulumi.RunError(regionProblem);

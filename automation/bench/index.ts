@@ -6,6 +6,7 @@
  * 3. The resources each update of a rollout touches (a traffic step: only the routing resources).
  * 4. How long Pulumi's Node.js language host takes to load the program, type-checked and
  *    transpile-only: what every update and preview of a real rollout pays before it starts.
+ * 5. The guardian's own time from an alarm event to a verified revert, cold (./guardian.ts).
  */
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
@@ -16,6 +17,7 @@ import { runRollout } from "../rollout";
 import type { EventSink, RolloutEvent } from "../events";
 import { SimulatedWorld, VirtualClock, parseScenario } from "../rehearsal";
 import { presetPlan } from "../../components/domain";
+import { benchGuardian } from "./guardian";
 
 const PROJECT_DIR = path.resolve(__dirname, "../..");
 const RUNS = 7;
@@ -165,6 +167,20 @@ async function main(): Promise<void> {
     const times = Array.from({ length: LOAD_RUNS }, () => programLoadMs(transpileOnly));
     lines.push(`| ${label} | ${(median(times) / 1000).toFixed(1)} s |`);
   }
+
+  // Loaded here, not at the top: the program brings @pulumi/aws, which the timings above do without.
+  const { GUARDIAN_ENTRY_FILE } = await import("../../infra/program");
+  const guardian = await benchGuardian(GUARDIAN_ENTRY_FILE);
+  lines.push(
+    "",
+    `| guardian (one cold start, Node ${process.versions.node}) | ms |`,
+    "| --- | --- |",
+    `| bundle the handler (esbuild, ${(guardian.bundleBytes / 1024).toFixed(0)} KiB) | ${guardian.bundleMs.toFixed(0)} |`,
+    `| require the bundle in a fresh process | ${guardian.requireMs.toFixed(0)} |`,
+    guardian.invokeMs !== undefined
+      ? `| alarm event -> verified revert (one invocation) | ${guardian.invokeMs.toFixed(0)} |`
+      : `| alarm event -> verified revert | skipped: ${guardian.skipped ?? "not measured"} |`,
+  );
   console.log(lines.join("\n"));
 }
 

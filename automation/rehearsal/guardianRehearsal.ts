@@ -6,7 +6,7 @@
  */
 import type { BluegreenConfig } from "../../infra/config/validate";
 import { formatDuration } from "../../infra/config/duration";
-import { DEFAULT_DRIVER_TIMEOUT_SECONDS, guardianTargetOf } from "../guardian/target";
+import { guardianTargetOf } from "../guardian/target";
 import { type DriverDeps, type RolloutResult, reconcileTrip } from "../rollout";
 import { Emitter } from "../rollout/emitter";
 import { result } from "../rollout/types";
@@ -27,10 +27,9 @@ export interface GuardedRehearsal {
   readonly drive: (deps: DriverDeps) => Promise<RolloutResult>;
 }
 
-/** The driver timeout the guardian uses: `bluegreen:guardian.driverTimeout` once the stack file has it. */
+/** The driver timeout the guardian uses: `bluegreen:guardian.driverTimeout`, in seconds. */
 function driverTimeoutSeconds(config: BluegreenConfig): number {
-  const seconds = (config as { guardian?: { driverTimeout?: unknown } }).guardian?.driverTimeout;
-  return typeof seconds === "number" && seconds > 0 ? seconds : DEFAULT_DRIVER_TIMEOUT_SECONDS;
+  return config.guardian.driverTimeout;
 }
 
 /** Runs the rehearsed driver with the guardian watching; see the module's comment. */

@@ -89,6 +89,12 @@ export const controlOutputsSchema = z.object({
   tableArn: name,
 });
 
+/** The stack's guardian in the cloud, as the program exports it. */
+export const guardianOutputsSchema = z.object({
+  functionName: name,
+  functionArn: name,
+});
+
 /** Everything the program exports, keyed by output name. */
 export const stackOutputsSchema = z.object({
   service: name,
@@ -109,6 +115,12 @@ export const stackOutputsSchema = z.object({
    * deployed before the table existed, or one on the file channel, has none.
    */
   control: controlOutputsSchema.optional(),
+  /**
+   * The stack's guardian, when the program declares one (see `bluegreen:guardian`). Optional: a
+   * stack deployed before the guardian existed, with it turned off, on the file channel or in
+   * Kubernetes gateway mode has none.
+   */
+  guardian: guardianOutputsSchema.optional(),
 });
 
 /** The alarms that judge one colour. */
@@ -123,6 +135,8 @@ export type GatewayRouting = z.output<typeof gatewayRoutingSchema>;
 export type Routing = z.output<typeof routingSchema>;
 /** The stack's control table. */
 export type ControlOutputs = z.output<typeof controlOutputsSchema>;
+/** The stack's guardian. */
+export type GuardianOutputs = z.output<typeof guardianOutputsSchema>;
 /** Everything the program exports. */
 export type StackOutputs = z.output<typeof stackOutputsSchema>;
 /** The name of one stack output. */

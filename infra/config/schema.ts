@@ -31,6 +31,13 @@ import {
 } from "../../components/domain/traffic";
 import { controlSchema } from "./control";
 import { formatDuration } from "./duration";
+import {
+  GUARDIAN_DEFAULTS,
+  driverTimeoutProblem,
+  guardianAbsence,
+  guardianChannelProblem,
+  guardianSchema,
+} from "./guardian";
 import { judgingAlarms, unjudgedProblem } from "./judging";
 import { documented, integer } from "./fields";
 import {
@@ -142,6 +149,7 @@ export const KEY_SCHEMAS = {
   kubernetes: kubernetesSchema,
   notifications: notificationsSchema,
   control: controlSchema,
+  guardian: guardianSchema,
 } as const;
 
 /** A config key of the `bluegreen:` namespace (without the prefix). */
@@ -185,6 +193,10 @@ export const namespaceSchema = z.strictObject({
     },
   ),
   control: documented(controlSchema.prefault({}), "how operators reach the driver of a rollout"),
+  guardian: documented(
+    guardianSchema.optional(),
+    "the [guardian in the cloud](#guardian-in-the-cloud): reverts a split when an alarm fires or its driver is lost",
+  ),
   kubeconfig: documented(
     secretSchema.optional(),
     'the cluster\'s kubeconfig, a secret: `pulumi config set --secret bluegreen:kubeconfig "$(cat kubeconfig)"`',
@@ -404,7 +416,26 @@ export function crossKeyRules(config: NamespaceValues, ctx: z.RefinementCtx<Name
   );
   if (notifications !== undefined) fail(["notifications"], notifications);
 
+  const guardian = valid("guardian");
+  const control = valid("control");
+  const channelProblem = guardianChannelProblem(guardian, control?.channel);
+  if (channelProblem !== undefined) fail(["guardian", "enabled"], channelProblem);
+
   const rollout = valid("rollout");
+  if (service !== undefined && control !== undefined && rollout !== undefined && !invalid.has("guardian")) {
+    const setting = {
+      guardian: guardian ?? GUARDIAN_DEFAULTS,
+      control,
+      service,
+      ...(kubernetes !== undefined ? { kubernetes } : {}),
+    };
+    const timeoutProblem =
+      guardianAbsence(setting) === undefined
+        ? driverTimeoutProblem(setting.guardian, rollout.pollInterval)
+        : undefined;
+    if (timeoutProblem !== undefined) fail(["guardian", "driverTimeout"], timeoutProblem);
+  }
+
   if (service !== undefined && rollout !== undefined && alarms !== undefined) {
     const window = evaluationWindow(service.platform, resolveAlarms(alarms), kubernetes?.routing.mode);
     resolvePlan(rollout, window?.seconds).plan.forEach((step: PlanStep, index) => {
@@ -469,6 +500,8 @@ function resolve(values: NamespaceValues) {
     /** Where messages about a rollout go besides the Slack webhook, and how often. */
     notifications: values.notifications ?? NOTIFICATIONS_DEFAULTS,
     control: values.control,
+    /** The guardian in the cloud; whether the program declares it also depends on the platform and channel. */
+    guardian: values.guardian ?? GUARDIAN_DEFAULTS,
     /** Secret keys that are set (their values are never parsed here). */
     secretKeys: secretKeys(values),
   };

@@ -11,6 +11,7 @@ import { type Command, Option } from "commander";
 import type { GuardianTrigger } from "../../core/guardian";
 import type { GuardianResult } from "../../guardian/guardian";
 import type { GuardianTarget } from "../../../components/domain";
+import type { BluegreenConfig } from "../../../infra/config/validate";
 import { guardianTargetSchema } from "../../../components/domain/guardian";
 import { describeFsError } from "../inputFiles";
 import { type CommandContext, type CommandRuntime, jsonOption, stackOption } from "../commandLine";
@@ -124,10 +125,9 @@ function describeResult(result: GuardianResult): string {
   }
 }
 
-/** `bluegreen:guardian.driverTimeout` in seconds, once the stack file has that key. */
-function driverTimeout(config: object): { driverTimeoutSeconds?: number } {
-  const seconds = (config as { guardian?: { driverTimeout?: unknown } }).guardian?.driverTimeout;
-  return typeof seconds === "number" && seconds > 0 ? { driverTimeoutSeconds: seconds } : {};
+/** `bluegreen:guardian.driverTimeout`, in seconds. */
+function driverTimeout(config: BluegreenConfig): { driverTimeoutSeconds: number } {
+  return { driverTimeoutSeconds: config.guardian.driverTimeout };
 }
 
 function readTarget(file: string, shown: string): GuardianTarget {

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { STACK_CONFIG_DIR, validateStackFile } from "../../../infra/config/stackFile";
 import { formatDuration } from "../../../infra/config/duration";
+import { guardianWarnings } from "../../../infra/config/guardian";
 import type { ConfigProblem } from "../../../infra/config/validate";
 import type { PlanPause } from "../../../components/domain";
 import { type CommandContext, jsonOption } from "../commandLine";
@@ -110,7 +111,8 @@ function validateTarget(file: string, absolute: string, nameProblem: string | un
   const pauses = result.config.rollout.plan.flatMap((step, index): PlanPauseAt[] =>
     step.pause ? [{ step: index + 1, weight: step.weight, ...step.pause }] : [],
   );
-  return { file, ok: true, errors: [], warnings: result.warnings, ...(pauses.length > 0 ? { pauses } : {}) };
+  const warnings = [...result.warnings, ...guardianWarnings(result.config)];
+  return { file, ok: true, errors: [], warnings, ...(pauses.length > 0 ? { pauses } : {}) };
 }
 
 /** `; pauses for approval after step 4 (50%, abort after 2h)`, or nothing for a plan without pauses. */

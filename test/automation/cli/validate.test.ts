@@ -76,6 +76,17 @@ describe("bluegreen validate", () => {
     assert.match(result.stdout, /stacks\/Pulumi\.dev\.yaml: ok \(1 warning\)/);
   });
 
+  it("warns, without failing, of a stack the guardian cannot watch", async () => {
+    project = makeProject({ dev: ecsStack({ extra: "  bluegreen:control:\n    channel: file" }) });
+    const result = await validate([]);
+    assert.equal(result.code, 0, result.stdout);
+    assert.match(
+      result.stdout,
+      /^stacks\/Pulumi\.dev\.yaml: warning: bluegreen:guardian: no guardian watches this stack: it needs the DynamoDB control table/m,
+    );
+    assert.match(result.stdout, /stacks\/Pulumi\.dev\.yaml: ok \(1 warning\)/);
+  });
+
   it("names each approval pause of a valid file's plan, as text and as JSON", async () => {
     const pausing = ecsStack({
       extra: [

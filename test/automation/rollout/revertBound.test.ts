@@ -13,7 +13,10 @@ const LONGEST = () => 1 - 1e-9;
  * allows, and the direct revert write `writeFailures` times.
  */
 async function alarmToRevert(pollSeconds: number, writeFailures: number) {
-  const h = new DriverHarness({ config: testConfig({ rollout: { pollInterval: `${pollSeconds}s` } }) });
+  const h = new DriverHarness({
+    // A driver timeout the longest poll's heartbeat staleness (6 x 5m) fits in.
+    config: testConfig({ rollout: { pollInterval: `${pollSeconds}s` }, guardian: { driverTimeout: "30m" } }),
+  });
   const flipAt = EPOCH + 2 * pollSeconds * 1000 + 1;
   h.world.inject({
     at: flipAt - EPOCH,
