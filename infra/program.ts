@@ -17,7 +17,7 @@ import {
   LambdaColourAlarms,
   TargetGroupBindings,
 } from "../components";
-import { COLOURS, Colour, Routing, StackOutputs, otherColour } from "../components/domain";
+import { COLOURS, Colour, Routing, StackOutputs, idleColour, otherColour } from "../components/domain";
 import { BluegreenConfig } from "./config/schema";
 import { releaseGuardProblem } from "./releaseGuard";
 
@@ -132,6 +132,7 @@ function defineEcs(
     cpu: ecs.cpu,
     memory: ecs.memory,
     desiredCount: ecs.desiredCount,
+    idleColour: idleColour(config.traffic, config.stable),
     healthCheckGracePeriod: ecs.healthCheckGracePeriod,
     clusterArn: ecs.clusterArn,
     environment: ecs.environment,
@@ -237,6 +238,7 @@ function defineKubernetes(
       containerPort: kubernetes.containerPort,
       servicePort: weighting.mode === "gateway" ? weighting.servicePort : undefined,
       replicas: kubernetes.replicas,
+      idleColour: idleColour(config.traffic, config.stable),
       minAvailable: kubernetes.minAvailable,
       resources: kubernetes.resources,
       probes: kubernetes.probes,

@@ -55,6 +55,28 @@ export interface ControlTrip {
   readonly weights: TrafficSplit;
 }
 
+/**
+ * The colour the last promotion left serving nothing, and its capacity: written by the driver
+ * when it promotes (replacing the previous promotion's), read by the scale-down after the
+ * rollback window and by `bluegreen undo`.
+ */
+export interface ControlIdle {
+  /** The colour that serves nothing since the promotion: the previous release's. */
+  readonly colour: Colour;
+  /** The version it runs, which `bluegreen undo` brings back. */
+  readonly version: string;
+  /** Epoch milliseconds of the promotion, on the driver's clock. */
+  readonly promotedAt: number;
+  /** When the rollback window closes, in epoch milliseconds; absent when the colour is kept warm. */
+  readonly windowEndsAt?: number;
+  /** Its full count (ECS tasks, Kubernetes pods) at the promotion: what a scale-up restores. */
+  readonly capacity: number;
+  /** When it was scaled down, in epoch milliseconds; absent while it keeps its full capacity. */
+  readonly scaledDownAt?: number;
+  /** The count it was scaled down to. */
+  readonly scaledTo?: number;
+}
+
 /** The control record of one stack. */
 export interface ControlRecord {
   /** Bumped by every write; a write names the version it read and fails if it changed. 0: never written. */
@@ -68,6 +90,8 @@ export interface ControlRecord {
   /** The operator's request waiting for the driver. */
   readonly request?: ControlRequest;
   readonly trip?: ControlTrip;
+  /** The previous release's colour after the last promotion; absent before the first one. */
+  readonly idle?: ControlIdle;
 }
 
 /** The record of a stack nobody has written to yet. */
@@ -249,12 +273,35 @@ export function parseControlRecord(item: unknown): ControlRecord {
   const heartbeatAt = fields.optionalNumber("heartbeatAt", EPOCH_MS);
   const requestFields = fields.optionalMap("request");
   const tripFields = fields.optionalMap("trip");
+  const idleFields = fields.optionalMap("idle");
   return {
     version,
     ...(run ? { run, owner } : {}),
     ...(heartbeatAt !== undefined ? { heartbeatAt } : {}),
     ...(requestFields ? { request: parseRequest(requestFields) } : {}),
     ...(tripFields ? { trip: parseTrip(tripFields) } : {}),
+    ...(idleFields ? { idle: parseIdle(idleFields) } : {}),
+  };
+}
+
+function parseIdle(fields: FieldReader): ControlIdle {
+  const count = { integer: true, min: 0 } as const;
+  const windowEndsAt = fields.optionalNumber("windowEndsAt", EPOCH_MS);
+  const scaledDownAt = fields.optionalNumber("scaledDownAt", EPOCH_MS);
+  const scaledTo = fields.optionalNumber("scaledTo", count);
+  if ((scaledDownAt === undefined) !== (scaledTo === undefined)) {
+    throw fields.invalid(
+      scaledDownAt === undefined ? "scaledDownAt" : "scaledTo",
+      "must be recorded together",
+    );
+  }
+  return {
+    colour: fields.oneOf("colour", COLOURS),
+    version: fields.string("version"),
+    promotedAt: fields.number("promotedAt", EPOCH_MS),
+    ...(windowEndsAt !== undefined ? { windowEndsAt } : {}),
+    capacity: fields.number("capacity", count),
+    ...(scaledDownAt !== undefined ? { scaledDownAt, scaledTo } : {}),
   };
 }
 

@@ -30,6 +30,7 @@ import {
   splitSumCheck,
 } from "../../components/domain/traffic";
 import { controlSchema } from "./control";
+import { idleSchema } from "./idle";
 import { formatDuration } from "./duration";
 import { judgingAlarms, unjudgedProblem } from "./judging";
 import { documented, integer } from "./fields";
@@ -142,6 +143,7 @@ export const KEY_SCHEMAS = {
   kubernetes: kubernetesSchema,
   notifications: notificationsSchema,
   control: controlSchema,
+  idle: idleSchema,
 } as const;
 
 /** A config key of the `bluegreen:` namespace (without the prefix). */
@@ -185,6 +187,10 @@ export const namespaceSchema = z.strictObject({
     },
   ),
   control: documented(controlSchema.prefault({}), "how operators reach the driver of a rollout"),
+  idle: documented(
+    idleSchema.prefault({}),
+    "how long the colour that serves nothing keeps its capacity after a promotion, and what it keeps after",
+  ),
   kubeconfig: documented(
     secretSchema.optional(),
     'the cluster\'s kubeconfig, a secret: `pulumi config set --secret bluegreen:kubeconfig "$(cat kubeconfig)"`',
@@ -469,6 +475,8 @@ function resolve(values: NamespaceValues) {
     /** Where messages about a rollout go besides the Slack webhook, and how often. */
     notifications: values.notifications ?? NOTIFICATIONS_DEFAULTS,
     control: values.control,
+    /** The rollback window after a promotion and the idle colour's capacity after it. */
+    idle: values.idle,
     /** Secret keys that are set (their values are never parsed here). */
     secretKeys: secretKeys(values),
   };

@@ -1,0 +1,114 @@
+/**
+ * The idle colour's capacity, decided from the control record and the live split: when the
+ * previous release's colour may be scaled down (after the rollback window, never while anything
+ * could need it), and what a promotion records about it. Pure: the guardian's schedule and
+ * `bluegreen idle` read the record and the router, call these, and act.
+ */
+import type { Colour, TrafficSplit } from "../../components/domain";
+import { SPLIT_TOTAL } from "../../components/domain";
+import type { ControlIdle, ControlPatch, ControlRecord } from "./controlRecord";
+
+/** Why the idle colour is left as it is. */
+export type IdleHoldReason =
+  /** No promotion is recorded: nothing is known to be idle. */
+  | "no-promotion"
+  /** A rollout owns the stack; its candidate may be the colour, and its revert needs the stable one. */
+  | "run-in-progress"
+  /** The guardian is reverting; the colour may be the one it brings back. */
+  | "trip-in-progress"
+  /** Traffic is split: both colours serve, whatever the record says. */
+  | "split"
+  /** The recorded colour serves all traffic (an undo or a revert moved it back). */
+  | "serving"
+  /** `bluegreen:idle.rollbackWindow` is `never`. */
+  | "kept-warm"
+  /** The rollback window is still open. */
+  | "window-open"
+  /** Already scaled down. */
+  | "scaled-down"
+  /** The idle capacity is not below the full count: scaling would save nothing. */
+  | "nothing-to-save";
+
+/** What the scale-down comes to. */
+export type IdleDecision =
+  | {
+      readonly kind: "scale-down";
+      readonly colour: Colour;
+      /** The count the promotion recorded. */
+      readonly from: number;
+      readonly to: number;
+      /** The record's idle field once the scale-down is done; written only after it succeeds. */
+      readonly patch: ControlPatch;
+    }
+  | {
+      readonly kind: "nothing";
+      readonly reason: IdleHoldReason;
+      /** When the window closes, for `window-open`. */
+      readonly until?: number;
+    };
+
+/**
+ * Whether the colour the last promotion left idle may be scaled down to `idleCapacity` at `now`:
+ * only after its rollback window, while no run or guardian revert is in progress, and while the
+ * live split gives every request to the other colour. The stable colour of a split is never
+ * scaled down, so a revert never waits for a scale-up.
+ */
+export function decideIdle(
+  record: ControlRecord,
+  liveSplit: TrafficSplit,
+  now: number,
+  idleCapacity: number,
+): IdleDecision {
+  const idle = record.idle;
+  const hold = (reason: IdleHoldReason, until?: number): IdleDecision =>
+    until === undefined ? { kind: "nothing", reason } : { kind: "nothing", reason, until };
+  if (idle === undefined) return hold("no-promotion");
+  if (record.run !== undefined) return hold("run-in-progress");
+  if (record.trip !== undefined && record.trip.revertedAt === undefined) return hold("trip-in-progress");
+  if (liveSplit.blue !== SPLIT_TOTAL && liveSplit.green !== SPLIT_TOTAL) return hold("split");
+  if (liveSplit[idle.colour] > 0) return hold("serving");
+  if (idle.scaledDownAt !== undefined) return hold("scaled-down");
+  if (idle.windowEndsAt === undefined) return hold("kept-warm");
+  if (now < idle.windowEndsAt) return hold("window-open", idle.windowEndsAt);
+  if (idleCapacity >= idle.capacity) return hold("nothing-to-save");
+  return {
+    kind: "scale-down",
+    colour: idle.colour,
+    from: idle.capacity,
+    to: idleCapacity,
+    patch: { idle: { ...idle, scaledDownAt: now, scaledTo: idleCapacity } },
+  };
+}
+
+/** What a promotion knows about the colour it leaves idle. */
+export interface Promotion {
+  /** The colour that served before the promotion. */
+  readonly previous: Colour;
+  /** The version it runs. */
+  readonly version: string;
+  /** Epoch milliseconds of the promotion. */
+  readonly at: number;
+  /** `bluegreen:idle.rollbackWindow` in seconds; undefined when kept warm. */
+  readonly rollbackWindowSeconds: number | undefined;
+  /** The colour's full count. */
+  readonly capacity: number;
+}
+
+/** The record's idle field after a promotion: it replaces the previous promotion's. */
+export function idleAfterPromotion(promotion: Promotion): ControlIdle {
+  const base = {
+    colour: promotion.previous,
+    version: promotion.version,
+    promotedAt: promotion.at,
+    capacity: promotion.capacity,
+  };
+  return promotion.rollbackWindowSeconds === undefined
+    ? base
+    : { ...base, windowEndsAt: promotion.at + promotion.rollbackWindowSeconds * 1000 };
+}
+
+/** Whether `idle` is inside its rollback window at `now`: not scaled down, and kept warm or not yet closed. */
+export function insideWindow(idle: ControlIdle, now: number): boolean {
+  if (idle.scaledDownAt !== undefined) return false;
+  return idle.windowEndsAt === undefined || now < idle.windowEndsAt;
+}
