@@ -4,7 +4,14 @@
  * requests (`combineRequests`) as the file-based channel.
  */
 import { combineRequests } from "../core/control";
-import { type ControlRun, decideClaim, decideRelease, heartbeatStaleAfterMs } from "../core/controlRecord";
+import {
+  type ControlIdle,
+  type ControlRecord,
+  type ControlRun,
+  decideClaim,
+  decideRelease,
+  heartbeatStaleAfterMs,
+} from "../core/controlRecord";
 import type { ControlChannel, ControlRequest } from "../ports";
 
 /** The owner token of every run claimed through a memory channel: one process holds it. */
@@ -15,6 +22,8 @@ export class MemoryControlChannel implements ControlChannel {
   private waiting: ControlRequest | undefined;
   private heartbeatAt: number | undefined;
   private run: ControlRun | undefined;
+  private idle: ControlIdle | undefined;
+  private version = 0;
   private readonly history: ControlRequest[] = [];
 
   /** @param staleAfterMs how old a run's heartbeat must be before another claim takes the stack. */
@@ -23,6 +32,25 @@ export class MemoryControlChannel implements ControlChannel {
   /** The run recorded now, if any: what `bluegreen status` would show. */
   recordedRun(): ControlRun | undefined {
     return this.run;
+  }
+
+  /** The record as a DynamoDB channel would hold it: the run, its heartbeat and the idle colour. */
+  async readRecord(): Promise<ControlRecord> {
+    return {
+      version: this.version,
+      ...(this.run ? { run: this.run, owner: OWNER } : {}),
+      ...(this.heartbeatAt !== undefined ? { heartbeatAt: this.heartbeatAt } : {}),
+      ...(this.idle ? { idle: this.idle } : {}),
+    };
+  }
+
+  /** Writes the idle field as `decide` asks from the record now. Whether it wrote. */
+  async changeIdle(decide: (record: ControlRecord) => ControlIdle | null | undefined): Promise<boolean> {
+    const idle = decide(await this.readRecord());
+    if (idle === undefined) return false;
+    this.idle = idle ?? undefined;
+    this.version += 1;
+    return true;
   }
 
   /** Claims the stack by the same rule as every channel (`decideClaim`); throws when another run holds it. */

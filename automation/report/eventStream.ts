@@ -91,6 +91,21 @@ const KNOWN_EVENTS = {
     version: z.string(),
     changed: z.number(),
   }),
+  scaling: z.looseObject({
+    ...stamp,
+    type: z.literal("scaling"),
+    colour,
+    from: z.number(),
+    to: z.number(),
+  }),
+  scaled: z.looseObject({
+    ...stamp,
+    type: z.literal("scaled"),
+    colour,
+    from: z.number(),
+    to: z.number(),
+    seconds: z.number(),
+  }),
   ready: z.looseObject({ ...stamp, type: z.literal("ready"), colour, detail: z.string() }),
   checked: z.looseObject({
     ...stamp,
