@@ -8,6 +8,14 @@ import type { Colour, TrafficSplit } from "../../components/domain";
 import { SPLIT_TOTAL } from "../../components/domain";
 import type { ControlIdle, ControlPatch, ControlRecord } from "./controlRecord";
 
+/**
+ * Seconds from a scale-up to every new task or pod ready, as plans and rehearsals count it: a
+ * Fargate task is typically provisioned, pulls its image and passes the target group's health
+ * checks (2 x 15 s at the program's defaults) in 45-90 s; a pod on a node with room is faster,
+ * one that needs a new node slower. One minute is the middle.
+ */
+export const TYPICAL_SCALE_UP_SECONDS = 60;
+
 /** Why the idle colour is left as it is. */
 export type IdleHoldReason =
   /** No promotion is recorded: nothing is known to be idle. */

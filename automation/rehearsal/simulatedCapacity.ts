@@ -5,16 +5,12 @@
  * router's readiness, as a target group with no registered targets does.
  */
 import type { CapacityScaler, ColourCapacity } from "../ports";
+import { TYPICAL_SCALE_UP_SECONDS } from "../core/idle";
 import { throwIfAborted } from "./simulatedErrors";
 import type { Colour } from "../../components/domain";
 
-/**
- * Virtual seconds from a scale-up to every new task or pod ready: a Fargate task is typically
- * provisioned, pulls its image and passes the target group's health checks (2 x 15 s at the
- * program's defaults) in 45-90 s; a pod on a node with room is faster, one that needs a new node
- * slower. One minute is the middle, so a rehearsal shows what waiting for it costs.
- */
-export const SIMULATED_SCALE_UP_SECONDS = 60;
+/** Virtual seconds from a scale-up to every new task or pod ready: the typical time plans count. */
+export const SIMULATED_SCALE_UP_SECONDS = TYPICAL_SCALE_UP_SECONDS;
 
 /** One scale the driver asked for. */
 export interface RecordedScale {

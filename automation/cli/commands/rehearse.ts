@@ -39,6 +39,8 @@ export interface RehearseCommandOptions {
   readonly json: boolean;
   /** Virtual seconds per real second; undefined runs as fast as possible. */
   readonly speed?: number;
+  /** Start with the idle colour at `bluegreen:idle.capacity`, as after its rollback window. @default false */
+  readonly scaledDown?: boolean;
 }
 
 /** The seed of a rehearsal's retry jitter: the same scenario gives the same events every time. */
@@ -71,6 +73,9 @@ export async function rehearseCommand(
           scenario,
           startMs: startedAt,
           abortUnansweredPauses: true,
+          // Warm by default, so a scenario's times mean what they meant before capacity was
+          // modelled; --scaled-down rehearses the scale-up a run after the rollback window waits for.
+          ...(options.scaledDown ? { idleCapacity: stack.config.idle.capacity } : {}),
         });
       } catch (error) {
         // The world knows the stack's alarms, so it is where an alarm the stack lacks is found:
@@ -201,6 +206,10 @@ export function registerRehearse(program: Command, context: CommandContext): voi
         `virtual seconds per real second, ${MIN_SPEED} to ${MAX_SPEED}, to watch it unfold (default: as fast as possible)`,
       ).argParser(parseSpeed),
     )
+    .option(
+      "--scaled-down",
+      "start with the idle colour scaled down to bluegreen:idle.capacity, as after its rollback window: the run scales it up first (about 1m of virtual time)",
+    )
     .addHelpText(
       "after",
       `\nScenario example (scenario.yaml):\n  events:\n    - { at: "12m", alarm: errorRate, state: ALARM }\n    - { at: "45m", operator: resume }\n${EXIT_CODE_HELP}`,
@@ -214,6 +223,7 @@ export function registerRehearse(program: Command, context: CommandContext): voi
         commitTime?: string;
         json?: boolean;
         speed?: number;
+        scaledDown?: boolean;
       }) => {
         context.done(
           await rehearseCommand(context, {
@@ -224,6 +234,7 @@ export function registerRehearse(program: Command, context: CommandContext): voi
             commitTime: options.commitTime,
             json: options.json === true,
             speed: options.speed,
+            scaledDown: options.scaledDown === true,
           }),
         );
       },
