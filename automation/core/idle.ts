@@ -120,3 +120,75 @@ export function insideWindow(idle: ControlIdle, now: number): boolean {
   if (idle.scaledDownAt !== undefined) return false;
   return idle.windowEndsAt === undefined || now < idle.windowEndsAt;
 }
+
+/** What `bluegreen undo` comes to, from the record, the deployed outputs and the live split. */
+export type UndoDecision =
+  | { readonly kind: "refuse"; readonly reason: string }
+  | {
+      readonly kind: "undo";
+      /** The colour that gets all traffic back, and the version it runs. */
+      readonly colour: Colour;
+      readonly version: string;
+      /** The colour that serves now, and its version. */
+      readonly from: Colour;
+      readonly fromVersion: string;
+      /** Whether the record says the colour was scaled down (the live capacity decides in the end). */
+      readonly scaledDown: boolean;
+      /** The count the promotion recorded for the colour. */
+      readonly capacity: number;
+    };
+
+/** What `bluegreen undo` checks the record against. */
+export interface UndoObservation {
+  /** The deployed outputs' stable colour and slots. */
+  readonly stable: Colour;
+  readonly slots: Readonly<Record<Colour, { readonly version: string }>>;
+  /** The split the platform serves now. */
+  readonly live: TrafficSplit;
+}
+
+/**
+ * Whether the last promotion can be undone: the record names the previous colour and version,
+ * no run holds the stack, the live split gives everything to the other colour, and the deployed
+ * stack agrees (the other colour is stable, the previous colour's slot still runs the recorded
+ * version: a deploy since would have replaced it).
+ */
+export function decideUndo(record: ControlRecord, seen: UndoObservation): UndoDecision {
+  const idle = record.idle;
+  const refuse = (reason: string): UndoDecision => ({ kind: "refuse", reason });
+  if (idle === undefined) {
+    return refuse("no promotion is recorded in the control record: there is nothing to undo");
+  }
+  if (record.run !== undefined) {
+    const run = record.run;
+    return refuse(
+      `run ${run.runId} (${run.version} to ${run.candidate}, started by ${run.startedBy}) is in progress: abort it instead`,
+    );
+  }
+  const from: Colour = idle.colour === "blue" ? "green" : "blue";
+  if (seen.live[from] !== SPLIT_TOTAL) {
+    return refuse(
+      `${from} does not serve all traffic (blue ${seen.live.blue}%, green ${seen.live.green}%): the last promotion was already undone or traffic was moved since`,
+    );
+  }
+  if (seen.stable !== from) {
+    return refuse(
+      `the deployed stack has ${seen.stable} as stable, not ${from}: the stack changed since the promotion`,
+    );
+  }
+  const deployed = seen.slots[idle.colour].version;
+  if (deployed !== idle.version) {
+    return refuse(
+      `${idle.colour} runs ${deployed} in the deployed stack, not ${idle.version} as the promotion recorded: a deploy replaced it; roll out ${idle.version} instead`,
+    );
+  }
+  return {
+    kind: "undo",
+    colour: idle.colour,
+    version: idle.version,
+    from,
+    fromVersion: seen.slots[from].version,
+    scaledDown: idle.scaledDownAt !== undefined,
+    capacity: idle.capacity,
+  };
+}

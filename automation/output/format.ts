@@ -102,6 +102,11 @@ export function formatEvent(event: RolloutEvent, context: FormatContext = {}): F
         tone: "info",
         text: `deployed ${event.version} to ${event.colour} (${plural(event.changed, "resource")} changed)`,
       };
+    case "undoing":
+      return {
+        tone: "info",
+        text: `undoing the last promotion on stack ${event.stack}: all traffic back to ${event.colour} (${event.version}) from ${event.from} (${event.fromVersion})`,
+      };
     case "scaling":
       return {
         tone: "info",

@@ -91,6 +91,15 @@ const KNOWN_EVENTS = {
     version: z.string(),
     changed: z.number(),
   }),
+  undoing: z.looseObject({
+    ...stamp,
+    type: z.literal("undoing"),
+    stack: z.string(),
+    colour,
+    version: z.string(),
+    from: colour,
+    fromVersion: z.string(),
+  }),
   scaling: z.looseObject({
     ...stamp,
     type: z.literal("scaling"),

@@ -8,3 +8,4 @@ export { abortRollout } from "./abort";
 export { runRollout } from "./run";
 export { readStatus, type StatusReport, WATCHED_WITHIN_POLLS } from "./status";
 export { type DriverDeps, type PreflightCheck, type RolloutRequest, type RolloutResult } from "./types";
+export { undoPromotion, type UndoRequest } from "./undo";

@@ -8,7 +8,13 @@ import {
   parseControlRecord,
 } from "../../../automation/core/controlRecord";
 import { InvalidFieldError } from "../../../automation/core/fields";
-import { IdleDecision, decideIdle, idleAfterPromotion, insideWindow } from "../../../automation/core/idle";
+import {
+  IdleDecision,
+  decideIdle,
+  decideUndo,
+  idleAfterPromotion,
+  insideWindow,
+} from "../../../automation/core/idle";
 
 const T = 1_700_000_000_000;
 const HOUR = 3_600_000;
@@ -174,5 +180,73 @@ describe("the control record's idle field", () => {
         () => parseControlRecord({ version: 2, idle: value }),
         (error: unknown) => error instanceof InvalidFieldError && error.field === field,
       ));
+  }
+});
+
+describe("decideUndo", () => {
+  const seen: UndoObservation = {
+    stable: "green",
+    slots: { blue: { version: "1.4.2" }, green: { version: "1.6.0" } },
+    live: ALL_GREEN,
+  };
+  const cases: {
+    name: string;
+    record: ControlRecord;
+    seen?: Partial<UndoObservation>;
+    expect: RegExp | "undo";
+  }[] = [
+    { name: "the last promotion", record: promoted, expect: "undo" },
+    {
+      name: "after the scale-down it still undoes (the driver scales up first)",
+      record: { ...promoted, idle: { ...idle, scaledDownAt: T + HOUR, scaledTo: 0 } },
+      expect: "undo",
+    },
+    { name: "nothing recorded", record: { version: 1 }, expect: /no promotion is recorded/ },
+    {
+      name: "a run in progress",
+      record: { ...promoted, run, owner: "o" },
+      expect: /run r2 \(1\.6\.0 to blue, started by alice\) is in progress: abort it instead/,
+    },
+    {
+      name: "already undone",
+      record: promoted,
+      seen: { live: { blue: 100, green: 0 } },
+      expect: /green does not serve all traffic/,
+    },
+    {
+      name: "split",
+      record: promoted,
+      seen: { live: { blue: 10, green: 90 } },
+      expect: /does not serve all/,
+    },
+    {
+      name: "stack stable differs",
+      record: promoted,
+      seen: { stable: "blue" },
+      expect: /has blue as stable/,
+    },
+    {
+      name: "a deploy replaced the idle slot",
+      record: promoted,
+      seen: { slots: { blue: { version: "1.7.0" }, green: { version: "1.6.0" } } },
+      expect: /blue runs 1\.7\.0 in the deployed stack, not 1\.4\.2/,
+    },
+  ];
+  for (const { name, record, seen: changed, expect } of cases) {
+    it(`${name}: ${expect === "undo" ? "undo" : "refuse"}`, () => {
+      const decision = decideUndo(record, { ...seen, ...changed });
+      if (expect === "undo") {
+        assert.equal(decision.kind, "undo");
+        if (decision.kind === "undo") {
+          assert.deepEqual(
+            [decision.colour, decision.version, decision.from, decision.fromVersion, decision.capacity],
+            ["blue", "1.4.2", "green", "1.6.0", 2],
+          );
+        }
+      } else {
+        assert.equal(decision.kind, "refuse");
+        if (decision.kind === "refuse") assert.match(decision.reason, expect);
+      }
+    });
   }
 });
