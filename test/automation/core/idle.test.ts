@@ -10,6 +10,7 @@ import {
 import { InvalidFieldError } from "../../../automation/core/fields";
 import {
   IdleDecision,
+  UndoObservation,
   decideIdle,
   decideUndo,
   idleAfterPromotion,
