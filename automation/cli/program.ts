@@ -13,6 +13,7 @@ import { registerRehearse, rehearsalRunId } from "./commands/rehearse";
 import { registerReport } from "./commands/report";
 import { registerRollout } from "./commands/rollout";
 import { registerStatus } from "./commands/status";
+import { registerUndo } from "./commands/undo";
 import { registerValidate } from "./commands/validate";
 import { TOOL_VERSION, registerVersion } from "./commands/version";
 import { Invocation } from "./invocation";
@@ -25,6 +26,7 @@ const COMMANDS: readonly ((program: Command, context: CommandContext) => void)[]
   registerRollout,
   registerStatus,
   registerAbort,
+  registerUndo,
   registerPromote,
   registerPause,
   registerResume,
