@@ -17,7 +17,15 @@ import {
   LambdaColourAlarms,
   TargetGroupBindings,
 } from "../components";
-import { COLOURS, Colour, Routing, StackOutputs, idleColour, otherColour } from "../components/domain";
+import {
+  COLOURS,
+  CapacityOutputs,
+  Colour,
+  Routing,
+  StackOutputs,
+  idleColour,
+  otherColour,
+} from "../components/domain";
 import { BluegreenConfig } from "./config/schema";
 import { releaseGuardProblem } from "./releaseGuard";
 
@@ -90,6 +98,7 @@ export async function defineStack(
       })),
     routing: built.routing,
     routingUrns: pulumi.all([built.routingUrns, self.urn]).apply(([urns, guardUrn]) => [...urns, guardUrn]),
+    ...(built.capacity ? { capacity: built.capacity } : {}),
     ...(control
       ? {
           control: pulumi
@@ -109,6 +118,8 @@ interface PlatformResources {
   readonly alarms: Record<Colour, ColourAlarmNames>;
   readonly routing: pulumi.Output<Routing>;
   readonly routingUrns: pulumi.Output<string[]>;
+  /** Where each colour's capacity lives; none on Lambda. */
+  readonly capacity?: pulumi.Output<CapacityOutputs>;
 }
 
 function defineEcs(
@@ -120,7 +131,7 @@ function defineEcs(
   const network = config.network!;
   const ecs = config.ecs!;
   const { lb, resources } = defineAlbRouting(config, prefix, tags, alarmActions, ecs.containerPort);
-  new EcsBlueGreenService(config.service.name, {
+  const service = new EcsBlueGreenService(config.service.name, {
     serviceName: prefix,
     vpcId: network.vpcId,
     subnetIds: network.privateSubnetIds,
@@ -141,7 +152,14 @@ function defineEcs(
     versions: slotVersions(config),
     tags,
   });
-  return resources;
+  const capacity = pulumi
+    .all([service.clusterArn, service.serviceNames.blue, service.serviceNames.green])
+    .apply(([cluster, blue, green]): CapacityOutputs => ({
+      kind: "ecs",
+      cluster,
+      serviceNames: { blue, green },
+    }));
+  return { ...resources, capacity };
 }
 
 /** The weighted ALB, its listeners and the per-colour alarms: shared by ECS and Kubernetes `alb` mode. */
@@ -262,7 +280,7 @@ function defineKubernetes(
       },
       { providers: [provider], dependsOn: [app] },
     );
-    return resources;
+    return { ...resources, capacity: deploymentCapacity(app) };
   }
   const route = new GatewayWeightedRoute(
     config.service.name,
@@ -294,7 +312,18 @@ function defineKubernetes(
       routeName,
       serviceNames: { blue, green },
     }));
-  return { alarms, routing, routingUrns: route.routingUrns };
+  return { alarms, routing, routingUrns: route.routingUrns, capacity: deploymentCapacity(app) };
+}
+
+/** Each colour's Deployment, for the scaler. */
+function deploymentCapacity(app: KubernetesBlueGreen): pulumi.Output<CapacityOutputs> {
+  return pulumi
+    .all([app.namespace, app.deploymentNames.blue, app.deploymentNames.green])
+    .apply(([namespace, blue, green]): CapacityOutputs => ({
+      kind: "kubernetes",
+      namespace,
+      deploymentNames: { blue, green },
+    }));
 }
 
 function slotVersions(config: BluegreenConfig): Record<Colour, string> {

@@ -89,6 +89,15 @@ export const controlOutputsSchema = z.object({
   tableArn: name,
 });
 
+/**
+ * Where each colour's capacity lives, for the scale-down of the idle colour and the scale-up
+ * before it takes traffic: the ECS services, or the Kubernetes Deployments. Lambda has none.
+ */
+export const capacityOutputsSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("ecs"), cluster: name, serviceNames: perColour }),
+  z.object({ kind: z.literal("kubernetes"), namespace: name, deploymentNames: perColour }),
+]);
+
 /** Everything the program exports, keyed by output name. */
 export const stackOutputsSchema = z.object({
   service: name,
@@ -109,6 +118,8 @@ export const stackOutputsSchema = z.object({
    * deployed before the table existed, or one on the file channel, has none.
    */
   control: controlOutputsSchema.optional(),
+  /** Each colour's services or Deployments. Optional: Lambda has none, and older stacks lack it. */
+  capacity: capacityOutputsSchema.optional(),
 });
 
 /** The alarms that judge one colour. */
@@ -123,6 +134,8 @@ export type GatewayRouting = z.output<typeof gatewayRoutingSchema>;
 export type Routing = z.output<typeof routingSchema>;
 /** The stack's control table. */
 export type ControlOutputs = z.output<typeof controlOutputsSchema>;
+/** Where each colour's capacity lives. */
+export type CapacityOutputs = z.output<typeof capacityOutputsSchema>;
 /** Everything the program exports. */
 export type StackOutputs = z.output<typeof stackOutputsSchema>;
 /** The name of one stack output. */
