@@ -16,7 +16,7 @@ function loadStack(stack: string, overrides: Record<string, unknown> = {}): void
   for (const [key, value] of Object.entries({ ...parsed.raw.values, ...overrides })) {
     values[key] = typeof value === "string" ? value : JSON.stringify(value);
   }
-  pulumi.runtime.setAllConfig(values, parsed.raw.secretKeys);
+  pulumi.runtime.setAllConfig(values, [...parsed.raw.secretKeys]);
 }
 
 /** Runs the program for the loaded config; resolves its capacity output. */
