@@ -23,11 +23,11 @@ export async function scaleUpCandidate(run: RunContext): Promise<void> {
     current = await run.read(() => scaler.capacity(candidate, run.signal));
   } catch (error) {
     run.throwIfSignalled();
-    throw new RolloutStop(
-      "not-ready",
-      `could not read the capacity of ${candidate} and ${stable}: ${describeError(error)}; ${candidate} got no traffic`,
-      run.now(),
+    // The readiness wait is the gate either way: a colour with nothing running never passes it.
+    run.warn(
+      `could not read the capacity of ${candidate} and ${stable} (${describeError(error)}); relying on the readiness wait`,
     );
+    return;
   }
   if (current.desired >= target) return;
   await scaleUp(

@@ -9,7 +9,7 @@ import type { BluegreenConfig } from "../../infra/config/validate";
 import type { ControlRecord } from "../core/controlRecord";
 import { decideUndo, idleAfterPromotion } from "../core/idle";
 import { READ_RETRY } from "../core/retry";
-import type { CapacityScaler, Readiness } from "../ports";
+import type { CapacityScaler, ColourCapacity, Readiness } from "../ports";
 import { scaleUp } from "./capacity";
 import { Emitter } from "./emitter";
 import { describeError, RolloutStop } from "./failures";
@@ -117,8 +117,18 @@ async function scaleIfNeeded(
 ): Promise<void> {
   const signal = new AbortController().signal;
   const read = <T>(operation: () => Promise<T>) => retrying(deps, READ_RETRY, signal, operation);
-  const target = Math.max((await read(() => scaler.capacity(serving, signal))).desired, recorded, 1);
-  const current = await read(() => scaler.capacity(colour, signal));
+  let target: number;
+  let current: ColourCapacity;
+  try {
+    target = Math.max((await read(() => scaler.capacity(serving, signal))).desired, recorded, 1);
+    current = await read(() => scaler.capacity(colour, signal));
+  } catch (error) {
+    // The readiness check after this is the gate: a colour with nothing running fails it.
+    emitter.warn(
+      `could not read the capacity of ${colour} and ${serving} (${describeError(error)}); relying on the readiness check`,
+    );
+    return;
+  }
   if (current.desired >= target) return;
   await scaleUp(
     {

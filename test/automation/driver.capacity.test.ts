@@ -97,6 +97,22 @@ describe("the driver scales an idle candidate up before it gets traffic", () => 
     assert.ok(!types(events).includes("shifted"));
   });
 
+  it("a capacity that cannot be read warns and leaves the gate to the readiness wait", async () => {
+    const unreadable: CapacityScaler = {
+      capacity: async () => {
+        throw new Error("stack dev exports no capacity output");
+      },
+      scale: async () => assert.fail("scaled without knowing the capacity"),
+    };
+    const { events, result } = await roll({ scaler: unreadable });
+    assert.equal(result.outcome, "promoted", result.reason);
+    const warning = events.find((event) => event.type === "warning");
+    assert.match(
+      warning?.type === "warning" ? warning.message : "",
+      /could not read the capacity of green and blue \(.*no capacity output\); relying on the readiness wait/,
+    );
+  });
+
   it("a colour scaled to 0 fails readiness in the simulated world until it is scaled up", async () => {
     const world = new SimulatedWorld({
       config: testConfig(),
