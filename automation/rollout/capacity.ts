@@ -47,6 +47,27 @@ export async function scaleUpCandidate(run: RunContext): Promise<void> {
     current.desired,
     target,
   );
+  await unmarkScaledDown(run);
+}
+
+/**
+ * After the scale-up the record must not say the candidate is scaled down: should the run revert,
+ * the colour is idle again at full capacity, and the next scale-down pass (once the run has let
+ * the stack go) must see it. Its window is over already, so that pass scales it down. Best effort:
+ * a record left as it was only keeps the colour warm until the next promotion.
+ */
+async function unmarkScaledDown(run: RunContext): Promise<void> {
+  const { candidate } = run.prepared;
+  try {
+    await run.deps.control.changeIdle?.((record) => {
+      const idle = record.idle;
+      if (idle?.colour !== candidate || idle.scaledDownAt === undefined) return undefined;
+      const { scaledDownAt: _at, scaledTo: _to, ...rest } = idle;
+      return { ...rest, windowEndsAt: Math.min(rest.windowEndsAt ?? run.now(), run.now()) };
+    });
+  } catch (error) {
+    run.warn(`could not record that ${candidate} was scaled up (${describeError(error)})`);
+  }
 }
 
 /** What a scale-up needs from the run (or the undo) it belongs to. */

@@ -102,3 +102,38 @@ describe("scaleDownIdle", () => {
     assert.deepEqual(world.liveSplit(), { blue: 100, green: 0 });
   });
 });
+
+describe("a reverted rollout leaves its scaled-up candidate to the next scale-down", () => {
+  it("scales blue up for the rollout, the revert leaves it idle, the next pass scales it down again", async () => {
+    const config = testConfig();
+    const clock = new VirtualClock(EPOCH);
+    const world = new SimulatedWorld({ config, stackName: "dev", clock });
+    const deps = { control: world.control, router: world.router, scaler: world.capacity!.port, clock };
+    const first = await runRollout(world.driverDeps({ emit: () => undefined }), {
+      config,
+      version: "1.5.0",
+      resume: false,
+      signal: world.signal,
+    });
+    assert.equal(first.outcome, "promoted", first.reason);
+    await clock.sleep(HOUR);
+    assert.equal((await scaleDownIdle(deps, 0)).kind, "scaled-down");
+    // The next release goes to blue, is scaled up, and is reverted by an alarm.
+    world.inject({ at: clock.now() - EPOCH + 7 * 60_000, alarm: "errorRate", state: "ALARM" } as never);
+    const second = await runRollout(world.driverDeps({ emit: () => undefined }), {
+      config: testConfig({
+        traffic: { blue: 0, green: 100 },
+        stable: "green",
+        slots: { blue: { version: "1.4.0" }, green: { version: "1.5.0" } },
+        revision: 20,
+      }),
+      version: "1.6.0",
+      resume: false,
+      signal: world.signal,
+    });
+    assert.equal(second.outcome, "rolled-back", second.reason);
+    assert.equal(world.capacity!.capacity("blue").desired, 2, "scaled up for the rollout");
+    const again = await scaleDownIdle(deps, 0);
+    assert.deepEqual(again, { kind: "scaled-down", colour: "blue", from: 2, to: 0 });
+  });
+});
