@@ -14,6 +14,7 @@ import { registerReport } from "./commands/report";
 import { registerRollout } from "./commands/rollout";
 import { registerStatus } from "./commands/status";
 import { registerUndo } from "./commands/undo";
+import { registerIdle } from "./commands/idle";
 import { registerValidate } from "./commands/validate";
 import { TOOL_VERSION, registerVersion } from "./commands/version";
 import { Invocation } from "./invocation";
@@ -27,6 +28,7 @@ const COMMANDS: readonly ((program: Command, context: CommandContext) => void)[]
   registerStatus,
   registerAbort,
   registerUndo,
+  registerIdle,
   registerPromote,
   registerPause,
   registerResume,
