@@ -9,6 +9,9 @@ import type { ControlRequest } from "../ports";
 import { combineRequests, sameRequest } from "./control";
 import { FieldReader } from "./fields";
 import type { Colour, TrafficSplit } from "../../components/domain";
+import { type ControlIdle, parseIdle } from "./idle";
+
+export type { ControlIdle } from "./idle";
 
 /** Where a run is in its plan. */
 export interface RunPosition {
@@ -53,28 +56,6 @@ export interface ControlTrip {
   readonly revertedAt?: number;
   /** The split the guardian wrote. */
   readonly weights: TrafficSplit;
-}
-
-/**
- * The colour the last promotion left serving nothing, and its capacity: written by the driver
- * when it promotes (replacing the previous promotion's), read by the scale-down after the
- * rollback window and by `bluegreen undo`.
- */
-export interface ControlIdle {
-  /** The colour that serves nothing since the promotion: the previous release's. */
-  readonly colour: Colour;
-  /** The version it runs, which `bluegreen undo` brings back. */
-  readonly version: string;
-  /** Epoch milliseconds of the promotion, on the driver's clock. */
-  readonly promotedAt: number;
-  /** When the rollback window closes, in epoch milliseconds; absent when the colour is kept warm. */
-  readonly windowEndsAt?: number;
-  /** Its full count (ECS tasks, Kubernetes pods) at the promotion: what a scale-up restores. */
-  readonly capacity: number;
-  /** When it was scaled down, in epoch milliseconds; absent while it keeps its full capacity. */
-  readonly scaledDownAt?: number;
-  /** The count it was scaled down to. */
-  readonly scaledTo?: number;
 }
 
 /** The control record of one stack. */
@@ -281,27 +262,6 @@ export function parseControlRecord(item: unknown): ControlRecord {
     ...(requestFields ? { request: parseRequest(requestFields) } : {}),
     ...(tripFields ? { trip: parseTrip(tripFields) } : {}),
     ...(idleFields ? { idle: parseIdle(idleFields) } : {}),
-  };
-}
-
-function parseIdle(fields: FieldReader): ControlIdle {
-  const count = { integer: true, min: 0 } as const;
-  const windowEndsAt = fields.optionalNumber("windowEndsAt", EPOCH_MS);
-  const scaledDownAt = fields.optionalNumber("scaledDownAt", EPOCH_MS);
-  const scaledTo = fields.optionalNumber("scaledTo", count);
-  if ((scaledDownAt === undefined) !== (scaledTo === undefined)) {
-    throw fields.invalid(
-      scaledDownAt === undefined ? "scaledDownAt" : "scaledTo",
-      "must be recorded together",
-    );
-  }
-  return {
-    colour: fields.oneOf("colour", COLOURS),
-    version: fields.string("version"),
-    promotedAt: fields.number("promotedAt", EPOCH_MS),
-    ...(windowEndsAt !== undefined ? { windowEndsAt } : {}),
-    capacity: fields.number("capacity", count),
-    ...(scaledDownAt !== undefined ? { scaledDownAt, scaledTo } : {}),
   };
 }
 

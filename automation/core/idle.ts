@@ -5,8 +5,31 @@
  * `bluegreen idle` read the record and the router, call these, and act.
  */
 import type { Colour, TrafficSplit } from "../../components/domain";
-import { SPLIT_TOTAL } from "../../components/domain";
-import type { ControlIdle, ControlPatch, ControlRecord } from "./controlRecord";
+import { COLOURS, SPLIT_TOTAL } from "../../components/domain";
+import type { ControlPatch, ControlRecord } from "./controlRecord";
+import { FieldReader } from "./fields";
+
+/**
+ * The colour the last promotion left serving nothing, and its capacity: written by the driver
+ * when it promotes (replacing the previous promotion's), read by the scale-down after the
+ * rollback window and by `bluegreen undo`.
+ */
+export interface ControlIdle {
+  /** The colour that serves nothing since the promotion: the previous release's. */
+  readonly colour: Colour;
+  /** The version it runs, which `bluegreen undo` brings back. */
+  readonly version: string;
+  /** Epoch milliseconds of the promotion, on the driver's clock. */
+  readonly promotedAt: number;
+  /** When the rollback window closes, in epoch milliseconds; absent when the colour is kept warm. */
+  readonly windowEndsAt?: number;
+  /** Its full count (ECS tasks, Kubernetes pods) at the promotion: what a scale-up restores. */
+  readonly capacity: number;
+  /** When it was scaled down, in epoch milliseconds; absent while it keeps its full capacity. */
+  readonly scaledDownAt?: number;
+  /** The count it was scaled down to. */
+  readonly scaledTo?: number;
+}
 
 /**
  * Seconds from a scale-up to every new task or pod ready, as plans and rehearsals count it: a
@@ -190,5 +213,28 @@ export function decideUndo(record: ControlRecord, seen: UndoObservation): UndoDe
     fromVersion: seen.slots[from].version,
     scaledDown: idle.scaledDownAt !== undefined,
     capacity: idle.capacity,
+  };
+}
+
+/** The idle field of a stored control record, checked field by field (InvalidFieldError names the first bad one). */
+export function parseIdle(fields: FieldReader): ControlIdle {
+  const EPOCH_MS = { min: 0 } as const;
+  const count = { integer: true, min: 0 } as const;
+  const windowEndsAt = fields.optionalNumber("windowEndsAt", EPOCH_MS);
+  const scaledDownAt = fields.optionalNumber("scaledDownAt", EPOCH_MS);
+  const scaledTo = fields.optionalNumber("scaledTo", count);
+  if ((scaledDownAt === undefined) !== (scaledTo === undefined)) {
+    throw fields.invalid(
+      scaledDownAt === undefined ? "scaledDownAt" : "scaledTo",
+      "must be recorded together",
+    );
+  }
+  return {
+    colour: fields.oneOf("colour", COLOURS),
+    version: fields.string("version"),
+    promotedAt: fields.number("promotedAt", EPOCH_MS),
+    ...(windowEndsAt !== undefined ? { windowEndsAt } : {}),
+    capacity: fields.number("capacity", count),
+    ...(scaledDownAt !== undefined ? { scaledDownAt, scaledTo } : {}),
   };
 }
