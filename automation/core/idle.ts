@@ -123,6 +123,11 @@ export interface Promotion {
   readonly rollbackWindowSeconds: number | undefined;
   /** The colour's full count. */
   readonly capacity: number;
+  /**
+   * How long ALB stickiness pins clients to a colour, when it is on: clients pinned to the previous
+   * colour keep reaching it that long after the switch, so its window never closes sooner.
+   */
+  readonly stickinessSeconds?: number;
 }
 
 /** The record's idle field after a promotion: it replaces the previous promotion's. */
@@ -135,7 +140,11 @@ export function idleAfterPromotion(promotion: Promotion): ControlIdle {
   };
   return promotion.rollbackWindowSeconds === undefined
     ? base
-    : { ...base, windowEndsAt: promotion.at + promotion.rollbackWindowSeconds * 1000 };
+    : {
+        ...base,
+        windowEndsAt:
+          promotion.at + Math.max(promotion.rollbackWindowSeconds, promotion.stickinessSeconds ?? 0) * 1000,
+      };
 }
 
 /** Whether `idle` is inside its rollback window at `now`: not scaled down, and kept warm or not yet closed. */

@@ -6,6 +6,7 @@
 import { idleAfterPromotion } from "../core/idle";
 import type { RunContext } from "./context";
 import { describeError } from "./failures";
+import { stickinessSeconds } from "./revert";
 
 /**
  * Records the colour the promotion left idle. Best effort: the rollout has already succeeded, so
@@ -21,6 +22,7 @@ export async function recordPromotion(run: RunContext): Promise<void> {
     at: run.now(),
     rollbackWindowSeconds: run.config.idle.rollbackWindow,
     capacity: await fullCount(run),
+    stickinessSeconds: stickinessSeconds(outputs),
   });
   try {
     await channel.changeIdle(() => idle);

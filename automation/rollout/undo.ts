@@ -100,7 +100,7 @@ export async function undoPromotion(deps: DriverDeps, request: UndoRequest): Pro
     stickinessSeconds: stickinessSeconds(outputs),
   });
   if (!revert.reverted) return finish({ ...result("failed", `${why}; ${revert.detail}`), ...names });
-  await recordUndo(deps, emitter, request.config, from, fromVersion);
+  await recordUndo(deps, emitter, request.config, from, fromVersion, stickinessSeconds(outputs));
   const done = `${why}: ${version} serves 100% on ${colour} again`;
   return finish({ ...result("rolled-back", revert.detail ? `${done}; ${revert.detail}` : done), ...names });
 }
@@ -163,6 +163,7 @@ async function recordUndo(
   config: BluegreenConfig,
   from: Colour,
   fromVersion: string,
+  stickiness: number | undefined,
 ): Promise<void> {
   if (deps.control.changeIdle === undefined) return;
   const configured = config.ecs?.desiredCount ?? config.kubernetes?.replicas ?? 0;
@@ -178,6 +179,7 @@ async function recordUndo(
     at: deps.clock.now(),
     rollbackWindowSeconds: config.idle.rollbackWindow,
     capacity,
+    stickinessSeconds: stickiness,
   });
   try {
     await deps.control.changeIdle(() => idle);

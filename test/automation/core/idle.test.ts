@@ -139,6 +139,19 @@ describe("idleAfterPromotion and insideWindow", () => {
       idle,
     ));
 
+  it("never closes the window before ALB stickiness lets go of the previous colour", () =>
+    assert.equal(
+      idleAfterPromotion({
+        previous: "blue",
+        version: "1.4.2",
+        at: T,
+        rollbackWindowSeconds: 60,
+        capacity: 2,
+        stickinessSeconds: 86_400,
+      }).windowEndsAt,
+      T + 86_400_000,
+    ));
+
   it("records no window when kept warm", () =>
     assert.equal(
       idleAfterPromotion({
