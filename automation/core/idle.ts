@@ -147,12 +147,6 @@ export function idleAfterPromotion(promotion: Promotion): ControlIdle {
       };
 }
 
-/** Whether `idle` is inside its rollback window at `now`: not scaled down, and kept warm or not yet closed. */
-export function insideWindow(idle: ControlIdle, now: number): boolean {
-  if (idle.scaledDownAt !== undefined) return false;
-  return idle.windowEndsAt === undefined || now < idle.windowEndsAt;
-}
-
 /** What `bluegreen undo` comes to, from the record, the deployed outputs and the live split. */
 export type UndoDecision =
   | { readonly kind: "refuse"; readonly reason: string }

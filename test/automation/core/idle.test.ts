@@ -14,7 +14,6 @@ import {
   decideIdle,
   decideUndo,
   idleAfterPromotion,
-  insideWindow,
 } from "../../../automation/core/idle";
 
 const T = 1_700_000_000_000;
@@ -126,7 +125,7 @@ describe("decideIdle", () => {
   });
 });
 
-describe("idleAfterPromotion and insideWindow", () => {
+describe("idleAfterPromotion", () => {
   it("records the previous colour with its window", () =>
     assert.deepEqual(
       idleAfterPromotion({
@@ -163,16 +162,6 @@ describe("idleAfterPromotion and insideWindow", () => {
       }).windowEndsAt,
       undefined,
     ));
-
-  const cases: { name: string; idle: ControlIdle; now: number; inside: boolean }[] = [
-    { name: "before the window closes", idle, now: T + HOUR - 1, inside: true },
-    { name: "after it closes", idle, now: T + HOUR, inside: false },
-    { name: "kept warm", idle: { ...idle, windowEndsAt: undefined }, now: T + 100 * HOUR, inside: true },
-    { name: "scaled down early", idle: { ...idle, scaledDownAt: T, scaledTo: 0 }, now: T, inside: false },
-  ];
-  for (const { name, idle: value, now, inside } of cases) {
-    it(`${name}: ${inside ? "inside" : "outside"}`, () => assert.equal(insideWindow(value, now), inside));
-  }
 });
 
 describe("the control record's idle field", () => {
