@@ -30,7 +30,24 @@ export type RolloutEventBody =
       resumed: boolean;
     }
   | { type: "preflight"; check: string; ok: boolean; detail: string }
+  | {
+      /** `bluegreen undo`: all traffic back on the previous release's colour. */
+      type: "undoing";
+      stack: string;
+      colour: Colour;
+      version: string;
+      from: Colour;
+      fromVersion: string;
+    }
   | { type: "deployed"; colour: Colour; version: string; changed: number }
+  | {
+      /** The candidate (or an undo's colour) was scaled down while idle: it is scaled up before it gets traffic. */
+      type: "scaling";
+      colour: Colour;
+      from: number;
+      to: number;
+    }
+  | { type: "scaled"; colour: Colour; from: number; to: number; seconds: number }
   | { type: "ready"; colour: Colour; detail: string }
   | { type: "checked"; colour: Colour; ok: boolean; detail: string }
   | { type: "shifted"; step: number; of: number; weights: TrafficSplit; changed: number }

@@ -5,7 +5,7 @@
  */
 import type { SlotsConfig } from "../infra/config/schema";
 import type { Colour, TrafficSplit, StackOutputs } from "../components/domain";
-import type { ControlRun, ControlTrip } from "./core/controlRecord";
+import type { ControlIdle, ControlRecord, ControlRun, ControlTrip } from "./core/controlRecord";
 
 /** A CloudWatch alarm state. */
 export type AlarmStateValue = "OK" | "ALARM" | "INSUFFICIENT_DATA";
@@ -50,6 +50,29 @@ export interface TrafficRouter {
   readiness(colour: Colour, signal?: AbortSignal): Promise<Readiness>;
   /** A check against the colour before it gets any traffic (HTTP on the test listener; a Lambda test invocation). */
   preTrafficCheck(colour: Colour, signal?: AbortSignal): Promise<Readiness>;
+}
+
+/** A colour's capacity as the platform reports it: ECS tasks or Kubernetes pods. */
+export interface ColourCapacity {
+  /** The count asked for (ECS desiredCount, a Deployment's spec.replicas). */
+  readonly desired: number;
+  /** Started (ECS runningCount, a Deployment's status.replicas). */
+  readonly running: number;
+  /** Able to serve (ECS: running with no deployment in progress; Kubernetes: readyReplicas). */
+  readonly ready: number;
+}
+
+/**
+ * The capacity of each colour, read and set directly against the platform, outside `pulumi up`:
+ * the program leaves the idle colour's count alone, so the scale-down after the rollback window
+ * and the scale-up before a rollout or an undo go through this port. Lambda has none: an idle
+ * published version costs nothing.
+ */
+export interface CapacityScaler {
+  /** The colour's capacity now. */
+  capacity(colour: Colour, signal?: AbortSignal): Promise<ColourCapacity>;
+  /** Asks for `count` tasks or pods of the colour; returns once the platform accepted it, not once they run. */
+  scale(colour: Colour, count: number, signal?: AbortSignal): Promise<void>;
 }
 
 /** The values the driver writes into the stack's config. */
@@ -169,4 +192,12 @@ export interface ControlChannel {
    * a rollback. Absent on a channel the guardian does not write to.
    */
   readTrip?(runId: string): Promise<ControlTrip | undefined>;
+  /** The control record now; absent on a channel that keeps no record. */
+  readRecord?(): Promise<ControlRecord>;
+  /**
+   * Writes the record's idle field as `decide` asks from the record as read, only if nobody changed
+   * the record in between (read again and decided again on a conflict): a value replaces the
+   * field, `null` removes it, `undefined` writes nothing. Whether it wrote.
+   */
+  changeIdle?(decide: (record: ControlRecord) => ControlIdle | null | undefined): Promise<boolean>;
 }

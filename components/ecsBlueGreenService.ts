@@ -1,7 +1,7 @@
 /**
  * An ECS Fargate service in two colours: per colour a task definition running that slot's image
- * version and a service attached to that colour's target group. Both colours keep their tasks, so
- * moving traffic back needs no scale-up.
+ * version and a service attached to that colour's target group. The serving colours keep their
+ * tasks; the idle colour's count is left to the scale-down and scale-up done outside Pulumi.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -45,8 +45,16 @@ export interface EcsBlueGreenServiceArgs {
   readonly cpu: number;
   /** Memory of a task in MiB; one of the sizes Fargate offers for `cpu`. */
   readonly memory: number;
-  /** Tasks per colour. Both colours keep their tasks, so a revert needs no scale-up. */
+  /** Tasks per serving colour: the count `pulumi up` holds each colour to, except the idle one. */
   readonly desiredCount: number;
+  /**
+   * The colour that serves nothing and is no revert target (`idleColour` of the domain). Its task
+   * count is left to whatever scaled it (`ignoreChanges: ["desiredCount"]`): it is scaled down
+   * after the rollback window and up before it takes traffic, outside `pulumi up`, and a plain
+   * `pulumi up` must neither undo that nor show it as drift. Plain, because it decides an option.
+   * @default none: every colour's count is held to `desiredCount`
+   */
+  readonly idleColour?: Colour;
   /** Seconds ECS ignores failing load balancer health checks of a new task. */
   readonly healthCheckGracePeriod: number;
   /**
@@ -273,7 +281,7 @@ export class EcsBlueGreenService extends pulumi.ComponentResource {
           enableEcsManagedTags: true,
           tags: colourTags,
         },
-        { parent: this },
+        colour === args.idleColour ? { parent: this, ignoreChanges: ["desiredCount"] } : { parent: this },
       );
       serviceNames[colour] = service.name;
     }

@@ -90,8 +90,17 @@ export interface KubernetesBlueGreenArgs {
    * @default containerPort
    */
   readonly servicePort?: number;
-  /** Pods per colour. Both colours keep their pods, so a revert needs no scale-up. */
+  /** Pods per serving colour: the count `pulumi up` holds each colour to, except the idle one. */
   readonly replicas: number;
+  /**
+   * The colour that serves nothing and is no revert target (`idleColour` of the domain). Its
+   * replica count is left to whatever scaled it (`ignoreChanges: ["spec.replicas"]`): it is scaled
+   * down after the rollback window and up before it takes traffic, outside `pulumi up`, and a
+   * plain `pulumi up` must neither undo that nor show it as drift. Plain, because it decides an
+   * option.
+   * @default none: every colour's count is held to `replicas`
+   */
+  readonly idleColour?: Colour;
   /** Pods of a colour that must stay up during voluntary disruptions; below `replicas`. */
   readonly minAvailable: number;
   /** What each pod requests and may use. */
@@ -117,8 +126,9 @@ export interface KubernetesBlueGreenArgs {
 }
 
 /**
- * Two colours of one service on Kubernetes. Both colours keep their pods at all times, so a revert
- * only moves traffic and never waits for a scale-up.
+ * Two colours of one service on Kubernetes. The serving colours keep their pods, so a revert only
+ * moves traffic; the idle colour's replica count is left to the scale-down and scale-up done
+ * outside Pulumi.
  */
 export class KubernetesBlueGreen extends pulumi.ComponentResource {
   /** The namespace of every object (resolved after the Namespace exists, when this component creates it). */
@@ -212,7 +222,7 @@ export class KubernetesBlueGreen extends pulumi.ComponentResource {
             },
           },
         },
-        { parent: this },
+        colour === args.idleColour ? { parent: this, ignoreChanges: ["spec.replicas"] } : { parent: this },
       );
 
       const service = new k8s.core.v1.Service(

@@ -21,11 +21,13 @@ import {
 } from "../components";
 import {
   COLOURS,
+  CapacityOutputs,
   Colour,
   ColourAlarms,
   GuardianTarget,
   Routing,
   StackOutputs,
+  idleColour,
   otherColour,
 } from "../components/domain";
 import { guardianDeclared } from "./config/guardian";
@@ -113,6 +115,7 @@ export async function defineStack(
     alarms: colourAlarms.apply((alarms) => ({ ...alarms, extra: [...config.alarms.extra] })),
     routing: built.routing,
     routingUrns: pulumi.all([built.routingUrns, self.urn]).apply(([urns, guardUrn]) => [...urns, guardUrn]),
+    ...(built.capacity ? { capacity: built.capacity } : {}),
     ...(control
       ? {
           control: pulumi
@@ -176,6 +179,8 @@ interface PlatformResources {
   readonly alarms: Record<Colour, ColourAlarmNames>;
   readonly routing: pulumi.Output<Routing>;
   readonly routingUrns: pulumi.Output<string[]>;
+  /** Where each colour's capacity lives; none on Lambda. */
+  readonly capacity?: pulumi.Output<CapacityOutputs>;
 }
 
 function defineEcs(
@@ -187,7 +192,7 @@ function defineEcs(
   const network = config.network!;
   const ecs = config.ecs!;
   const { lb, resources } = defineAlbRouting(config, prefix, tags, alarmActions, ecs.containerPort);
-  new EcsBlueGreenService(config.service.name, {
+  const service = new EcsBlueGreenService(config.service.name, {
     serviceName: prefix,
     vpcId: network.vpcId,
     subnetIds: network.privateSubnetIds,
@@ -199,6 +204,7 @@ function defineEcs(
     cpu: ecs.cpu,
     memory: ecs.memory,
     desiredCount: ecs.desiredCount,
+    idleColour: idleColour(config.traffic, config.stable),
     healthCheckGracePeriod: ecs.healthCheckGracePeriod,
     clusterArn: ecs.clusterArn,
     environment: ecs.environment,
@@ -207,7 +213,14 @@ function defineEcs(
     versions: slotVersions(config),
     tags,
   });
-  return resources;
+  const capacity = pulumi
+    .all([service.clusterArn, service.serviceNames.blue, service.serviceNames.green])
+    .apply(([cluster, blue, green]): CapacityOutputs => ({
+      kind: "ecs",
+      cluster,
+      serviceNames: { blue, green },
+    }));
+  return { ...resources, capacity };
 }
 
 /** The weighted ALB, its listeners and the per-colour alarms: shared by ECS and Kubernetes `alb` mode. */
@@ -304,6 +317,7 @@ function defineKubernetes(
       containerPort: kubernetes.containerPort,
       servicePort: weighting.mode === "gateway" ? weighting.servicePort : undefined,
       replicas: kubernetes.replicas,
+      idleColour: idleColour(config.traffic, config.stable),
       minAvailable: kubernetes.minAvailable,
       resources: kubernetes.resources,
       probes: kubernetes.probes,
@@ -327,7 +341,7 @@ function defineKubernetes(
       },
       { providers: [provider], dependsOn: [app] },
     );
-    return resources;
+    return { ...resources, capacity: deploymentCapacity(app) };
   }
   const route = new GatewayWeightedRoute(
     config.service.name,
@@ -359,7 +373,18 @@ function defineKubernetes(
       routeName,
       serviceNames: { blue, green },
     }));
-  return { alarms, routing, routingUrns: route.routingUrns };
+  return { alarms, routing, routingUrns: route.routingUrns, capacity: deploymentCapacity(app) };
+}
+
+/** Each colour's Deployment, for the scaler. */
+function deploymentCapacity(app: KubernetesBlueGreen): pulumi.Output<CapacityOutputs> {
+  return pulumi
+    .all([app.namespace, app.deploymentNames.blue, app.deploymentNames.green])
+    .apply(([namespace, blue, green]): CapacityOutputs => ({
+      kind: "kubernetes",
+      namespace,
+      deploymentNames: { blue, green },
+    }));
 }
 
 function slotVersions(config: BluegreenConfig): Record<Colour, string> {

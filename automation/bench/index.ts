@@ -4,7 +4,8 @@
  * 1. The wall time of a rehearsal of the SOP's default plan (25 virtual minutes).
  * 2. The virtual time from an alarm entering ALARM to the verified revert, per poll interval.
  * 3. The resources each update of a rollout touches (a traffic step: only the routing resources).
- * 4. How long Pulumi's Node.js language host takes to load the program, type-checked and
+ * 4. How long `bluegreen undo` takes to put traffic back inside the rollback window and after it.
+ * 5. How long Pulumi's Node.js language host takes to load the program, type-checked and
  *    transpile-only: what every update and preview of a real rollout pays before it starts.
  * 5. The guardian's own time from an alarm event to a verified revert, cold (./guardian.ts).
  */
@@ -18,6 +19,7 @@ import type { EventSink, RolloutEvent } from "../events";
 import { SimulatedWorld, VirtualClock, parseScenario } from "../rehearsal";
 import { presetPlan } from "../../components/domain";
 import { benchGuardian } from "./guardian";
+import { undoTable } from "./undo";
 
 const PROJECT_DIR = path.resolve(__dirname, "../..");
 const RUNS = 7;
@@ -154,6 +156,8 @@ async function main(): Promise<void> {
       `| ${update.message} | ${update.targets ? `${update.targets.length} URNs` : "whole stack"} | ${update.changed} |`,
     );
   }
+
+  lines.push("", ...(await undoTable(loadConfig("dev"), "dev")));
 
   lines.push(
     "",

@@ -18,7 +18,7 @@ import { stopOnSignal } from "./session";
 import { type LoadedStack, loadStack, printWarnings } from "./stacks";
 
 /** The commands that run the driver, named as their audit records name them. */
-export type DriverCommandName = "rollout" | "rehearse" | "abort" | "reconcile";
+export type DriverCommandName = "rollout" | "rehearse" | "abort" | "reconcile" | "undo";
 
 /** The stack a run acts on, as every step sees it. */
 export interface StackRun {

@@ -16,6 +16,8 @@ import { registerRehearse, rehearsalRunId } from "./commands/rehearse";
 import { registerReport } from "./commands/report";
 import { registerRollout } from "./commands/rollout";
 import { registerStatus } from "./commands/status";
+import { registerUndo } from "./commands/undo";
+import { registerIdle } from "./commands/idle";
 import { registerValidate } from "./commands/validate";
 import { TOOL_VERSION, registerVersion } from "./commands/version";
 import { Invocation } from "./invocation";
@@ -28,6 +30,8 @@ const COMMANDS: readonly ((program: Command, context: CommandContext) => void)[]
   registerRollout,
   registerStatus,
   registerAbort,
+  registerUndo,
+  registerIdle,
   registerPromote,
   registerPause,
   registerResume,

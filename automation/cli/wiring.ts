@@ -15,6 +15,7 @@ import {
   KubeconfigKubernetesApi,
   type KubernetesAccessReview,
   type KubernetesApi,
+  type KubernetesScaleApi,
   checkGatewayAccess,
 } from "../adapters/kubernetes";
 import { AutomationStack, checkPulumiCli, checkStackExists } from "../adapters/pulumi";
@@ -22,6 +23,10 @@ import { commandErrorHint, commandErrorSummary } from "../adapters/pulumi/errors
 import { checkControlTable } from "../adapters/control/dynamoAccessCheck";
 import { DynamoTable } from "../adapters/control/dynamoTable";
 import { RoutingRouter, unsupportedRouting } from "../adapters/routingRouter";
+import { OutputsCapacityScaler } from "../adapters/outputsScaler";
+import { EcsCapacityScaler } from "../adapters/aws/ecs-capacity-scaler";
+import { DeploymentScaler } from "../adapters/kubernetes/deploymentScaler";
+import { ECSClient } from "@aws-sdk/client-ecs";
 import { SystemClock } from "../adapters/systemClock";
 import { TrackedStack } from "../adapters/trackedStack";
 import type { DriverDeps, PreflightCheck } from "../rollout";
@@ -79,6 +84,17 @@ export function kubeconfigSource(
   read: (signal?: AbortSignal) => Promise<string>,
 ): ((signal?: AbortSignal) => Promise<string>) | undefined {
   return stack.config.secretKeys.includes("kubeconfig") ? read : undefined;
+}
+
+/** The scale calls of a Kubernetes API; one given without them (a test's) refuses to scale. */
+function scaleApi(api: KubernetesApi & Partial<KubernetesScaleApi>): KubernetesScaleApi {
+  return {
+    getDeployment: (namespace, name, signal) => api.getDeployment(namespace, name, signal),
+    scaleDeployment: async (namespace, name, replicas, signal) => {
+      if (api.scaleDeployment === undefined) throw new Error("this Kubernetes API cannot scale Deployments");
+      await api.scaleDeployment(namespace, name, replicas, signal);
+    },
+  };
 }
 
 /** The port of the colours' Services in gateway mode (`bluegreen:kubernetes.routing.servicePort`). */
@@ -213,9 +229,18 @@ export async function connectStack(
       },
     });
   }
+  // The idle colour's scale-up before traffic; Lambda stacks export no capacity and never scale.
+  const scaler =
+    stack.config.service.platform === "lambda"
+      ? undefined
+      : new OutputsCapacityScaler(stack.name, (signal) => tracked.current(signal), {
+          ecs: (capacity) => new EcsCapacityScaler(awsClient(ECSClient, region), capacity),
+          kubernetes: (capacity) => new DeploymentScaler(scaleApi(kubernetesApi()), capacity),
+        });
   return {
     stack: tracked,
     router,
+    ...(scaler ? { scaler } : {}),
     alarms: new CloudWatchAlarmSource({ client: awsClient(CloudWatchClient, region) }),
     control,
     clock: new SystemClock(),

@@ -9,6 +9,9 @@ import type { ControlRequest } from "../ports";
 import { combineRequests, sameRequest } from "./control";
 import { FieldReader } from "./fields";
 import type { Colour, TrafficSplit } from "../../components/domain";
+import { type ControlIdle, parseIdle } from "./idle";
+
+export type { ControlIdle } from "./idle";
 
 /** Where a run is in its plan. */
 export interface RunPosition {
@@ -90,6 +93,8 @@ export interface ControlRecord {
   /** The operator's request waiting for the driver. */
   readonly request?: ControlRequest;
   readonly trip?: ControlTrip;
+  /** The previous release's colour after the last promotion; absent before the first one. */
+  readonly idle?: ControlIdle;
 }
 
 /** The record of a stack nobody has written to yet. */
@@ -272,12 +277,14 @@ export function parseControlRecord(item: unknown): ControlRecord {
   const heartbeatAt = fields.optionalNumber("heartbeatAt", EPOCH_MS);
   const requestFields = fields.optionalMap("request");
   const tripFields = fields.optionalMap("trip");
+  const idleFields = fields.optionalMap("idle");
   return {
     version,
     ...(run ? { run, owner } : {}),
     ...(heartbeatAt !== undefined ? { heartbeatAt } : {}),
     ...(requestFields ? { request: parseRequest(requestFields) } : {}),
     ...(tripFields ? { trip: parseTrip(tripFields) } : {}),
+    ...(idleFields ? { idle: parseIdle(idleFields) } : {}),
   };
 }
 

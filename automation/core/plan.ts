@@ -5,6 +5,7 @@
  */
 import type { BuiltInAlarm } from "../../infra/config/schema";
 import type { BluegreenConfig } from "../../infra/config/validate";
+import { TYPICAL_SCALE_UP_SECONDS } from "./idle";
 import {
   type Colour,
   type PlanPause,
@@ -97,6 +98,20 @@ export interface PlanDescription {
   readonly colourAlarms: readonly string[];
   /** Alarms the team owns, watched by name. */
   readonly extraAlarms: readonly string[];
+  /** The idle colour's capacity around a rollout; absent on Lambda, where an idle version costs nothing. */
+  readonly idle?: PlannedIdle;
+}
+
+/** The scale-up before traffic and the scale-down after the rollback window, as a plan shows them. */
+export interface PlannedIdle {
+  /** Tasks or pods per serving colour. */
+  readonly fullCount: number;
+  /** What the idle colour keeps once the window closes. */
+  readonly capacity: number;
+  /** The rollback window in seconds; absent when both colours are kept warm. */
+  readonly rollbackWindowSeconds?: number;
+  /** About how long a scale-up takes (TYPICAL_SCALE_UP_SECONDS). */
+  readonly scaleUpSeconds: number;
 }
 
 /**
@@ -142,5 +157,20 @@ export function describePlan(
     alarmKeys: platformAlarms.filter((key) => config.alarms[key].enabled),
     colourAlarms: [...(config.alarms.colourAlarms?.[candidate] ?? [])],
     extraAlarms: [...config.alarms.extra],
+    ...plannedIdle(config),
+  };
+}
+
+function plannedIdle(config: BluegreenConfig): { idle?: PlannedIdle } {
+  const fullCount = config.ecs?.desiredCount ?? config.kubernetes?.replicas;
+  if (fullCount === undefined) return {};
+  const window = config.idle.rollbackWindow;
+  return {
+    idle: {
+      fullCount,
+      capacity: config.idle.capacity,
+      ...(window !== undefined ? { rollbackWindowSeconds: window } : {}),
+      scaleUpSeconds: TYPICAL_SCALE_UP_SECONDS,
+    },
   };
 }

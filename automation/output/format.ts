@@ -102,6 +102,21 @@ export function formatEvent(event: RolloutEvent, context: FormatContext = {}): F
         tone: "info",
         text: `deployed ${event.version} to ${event.colour} (${plural(event.changed, "resource")} changed)`,
       };
+    case "undoing":
+      return {
+        tone: "info",
+        text: `undoing the last promotion on stack ${event.stack}: all traffic back to ${event.colour} (${event.version}) from ${event.from} (${event.fromVersion})`,
+      };
+    case "scaling":
+      return {
+        tone: "info",
+        text: `scaling ${event.colour} up from ${event.from} to ${event.to} before it gets traffic (it was scaled down while idle)`,
+      };
+    case "scaled":
+      return {
+        tone: "good",
+        text: `${event.colour} scaled from ${event.from} to ${event.to} in ${formatDuration(event.seconds)}`,
+      };
     case "ready":
       return { tone: "good", text: `${event.colour} is ready${suffix(event.detail)}` };
     case "checked":

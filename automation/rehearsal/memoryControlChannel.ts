@@ -5,6 +5,7 @@
  */
 import { combineRequests } from "../core/control";
 import {
+  type ControlIdle,
   type ControlPatch,
   type ControlRecord,
   type ControlRun,
@@ -33,6 +34,7 @@ export class MemoryControlChannel implements ControlChannel {
   private heartbeatAt: number | undefined;
   private run: ControlRun | undefined;
   private trip: ControlTrip | undefined;
+  private idle: ControlIdle | undefined;
   private version = 0;
   private readonly history: ControlRequest[] = [];
 
@@ -42,6 +44,15 @@ export class MemoryControlChannel implements ControlChannel {
   /** The run recorded now, if any: what `bluegreen status` would show. */
   recordedRun(): ControlRun | undefined {
     return this.run;
+  }
+
+  /** Writes the idle field as `decide` asks from the record now. Whether it wrote. */
+  async changeIdle(decide: (record: ControlRecord) => ControlIdle | null | undefined): Promise<boolean> {
+    const idle = decide(await this.readRecord());
+    if (idle === undefined) return false;
+    this.idle = idle ?? undefined;
+    this.version += 1;
+    return true;
   }
 
   /** Claims the stack by the same rule as every channel (`decideClaim`); throws when another run holds it. */
@@ -123,7 +134,7 @@ export class MemoryControlChannel implements ControlChannel {
     this.heartbeatAt = undefined;
   }
 
-  /** The control record as a table would hold it: the run, heartbeat, pending request and trip. */
+  /** The control record as a table would hold it: the run, heartbeat, pending request, trip and idle colour. */
   async readRecord(): Promise<ControlRecord> {
     return {
       version: this.version,
@@ -131,6 +142,7 @@ export class MemoryControlChannel implements ControlChannel {
       ...(this.heartbeatAt !== undefined ? { heartbeatAt: this.heartbeatAt } : {}),
       ...(this.waiting ? { request: this.waiting } : {}),
       ...(this.trip ? { trip: this.trip } : {}),
+      ...(this.idle ? { idle: this.idle } : {}),
     };
   }
 

@@ -31,6 +31,8 @@ export interface SimulatedRouterContext {
   settle(): void;
   /** What the last completed update deployed; undefined before the first one. */
   deployment(): SimulatedDeployment | undefined;
+  /** Tasks or pods of the colour ready now; absent where capacity is not modelled (Lambda). */
+  ready?(colour: Colour): number;
 }
 
 /** The live routing of one simulated stack. */
@@ -209,13 +211,16 @@ export class SimulatedRouter {
     }
     const { config } = this.context;
     const count = config.ecs?.desiredCount ?? config.kubernetes?.replicas ?? 2;
+    // A colour scaled to nothing has no target to be healthy, whatever its version.
+    const up = (this.context.ready?.(colour) ?? count) > 0;
     if (routing.kind === "gateway") {
       const where = `${colour}'s deployment ${routing.namespace}/${routing.serviceNames[colour]}`;
-      return healthy
+      return healthy && up
         ? { ready: true, detail: `${count} of ${count} pods ready in ${where}` }
         : { ready: false, detail: `0 of ${count} pods ready in ${where}` };
     }
     const group = routing.targetGroupArns[colour].split("/")[1];
+    if (!up) return { ready: false, detail: `0 targets registered in ${group}` };
     return healthy
       ? { ready: true, detail: `${count} of ${count} targets healthy in ${group}` }
       : { ready: false, detail: `0 of ${count} targets healthy in ${group} (Target.FailedHealthChecks)` };

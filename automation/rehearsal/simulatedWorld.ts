@@ -10,6 +10,7 @@ import type { EventSink, RolloutEvent } from "../events";
 import type { AlarmSource, AlarmStateValue, ReleaseValues, StackPort, TrafficRouter } from "../ports";
 import { DriverKill } from "./driverKill";
 import { EventTimeline } from "./eventTimeline";
+import { SimulatedCapacity } from "./simulatedCapacity";
 import { MemoryControlChannel } from "./memoryControlChannel";
 import { ScenarioError } from "./scenario";
 import type { Scenario, ScenarioEvent, ScenarioProblem } from "./scenario";
@@ -20,7 +21,7 @@ import type { RecordedWrite } from "./simulatedRouter";
 import { SimulatedStack, copyValues } from "./simulatedStack";
 import type { RecordedUpdate, RecordedValueWrite } from "./simulatedStack";
 import type { VirtualClock } from "./virtualClock";
-import type { Colour, TrafficSplit, StackOutputs } from "../../components/domain";
+import { idleColour, type Colour, type TrafficSplit, type StackOutputs } from "../../components/domain";
 
 export type { RecordedUpdate, RecordedValueWrite } from "./simulatedStack";
 export type { RecordedWrite } from "./simulatedRouter";
@@ -53,6 +54,11 @@ export interface SimulatedWorldOptions {
    * it; a test that answers pauses from outside the scenario leaves it off. @default false
    */
   readonly abortUnansweredPauses?: boolean;
+  /**
+   * The idle colour's count at the start (ECS, Kubernetes): the world as it is after a rollback
+   * window closed and the colour was scaled down. @default the full count: both colours warm
+   */
+  readonly idleCapacity?: number;
 }
 
 /** Who aborts a pause nobody in the scenario answers, as the rehearsal's events name it. */
@@ -90,6 +96,8 @@ export class SimulatedWorld {
   readonly driverKill = new DriverKill();
   /** Whether the scenario kills the driver: the rehearsal then runs the stack's guardian. */
   readonly killsDriver: boolean;
+  /** Each colour's tasks or pods; absent on Lambda, whose idle version costs nothing. */
+  readonly capacity: SimulatedCapacity | undefined;
 
   private readonly stackName: string;
   private readonly clock: VirtualClock;
@@ -133,10 +141,17 @@ export class SimulatedWorld {
       revision: config.revision,
     };
     const deployed = options.deployed === false ? undefined : copyValues(options.deployed ?? values);
+    this.capacity = startingCapacity(config, now, settle, deployed ?? values, options.idleCapacity);
+    const capacity = this.capacity;
     // The router reads the stack's deployment and the stack writes the router's split; the
     // closure is only called once both exist.
     this.routing = new SimulatedRouter(
-      { ...shared, now, deployment: () => this.stackModel.deployed() },
+      {
+        ...shared,
+        now,
+        deployment: () => this.stackModel.deployed(),
+        ...(capacity ? { ready: (colour: Colour) => capacity.capacity(colour).ready } : {}),
+      },
       deployed && (options.live ?? deployed.traffic),
     );
     this.stackModel = new SimulatedStack(
@@ -178,6 +193,7 @@ export class SimulatedWorld {
       events: { emit: (event) => this.watchPauses(event, events) },
       random: overrides.random ?? (() => 0.5),
       preflightChecks: overrides.preflightChecks,
+      ...(this.capacity ? { scaler: this.capacity.port } : {}),
     };
   }
 
@@ -337,6 +353,21 @@ export class SimulatedWorld {
         return;
     }
   }
+}
+
+/** Both colours at their full count, the idle one at `idleCapacity` when given; none on Lambda. */
+function startingCapacity(
+  config: BluegreenConfig,
+  now: () => number,
+  settle: () => void,
+  values: ReleaseValues,
+  idleCapacity: number | undefined,
+): SimulatedCapacity | undefined {
+  const full = config.ecs?.desiredCount ?? config.kubernetes?.replicas;
+  if (full === undefined) return undefined;
+  const idle = idleColour(values.traffic, values.stable);
+  const count = (colour: Colour) => (colour === idle && idleCapacity !== undefined ? idleCapacity : full);
+  return new SimulatedCapacity(now, settle, { blue: count("blue"), green: count("green") });
 }
 
 /** A fault's window: from `atMs` for `duration` milliseconds, or to the end without one. */

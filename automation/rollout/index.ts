@@ -16,3 +16,5 @@ export {
 export { runRollout } from "./run";
 export { readStatus, type StatusReport, WATCHED_WITHIN_POLLS } from "./status";
 export { type DriverDeps, type PreflightCheck, type RolloutRequest, type RolloutResult } from "./types";
+export { undoPromotion, type UndoRequest } from "./undo";
+export { scaleDownIdle, type IdleDeps, type IdleOutcome } from "./idle";

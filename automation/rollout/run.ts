@@ -13,12 +13,14 @@ import type { ControlRun } from "../core/controlRecord";
 import { outcomeOf } from "../core/decide";
 import type { EventSink } from "../events";
 import { awaitReadiness, checkBeforeTraffic, deployCandidate } from "./candidate";
+import { scaleUpCandidate } from "./capacity";
 import { RunContext } from "./context";
 import { Emitter } from "./emitter";
 import { describeError, interruption, PreflightFailure, RolloutStop } from "./failures";
 import { PollObserver } from "./observer";
 import { OperatorChannel } from "./operator";
 import { preflight, type Prepared } from "./preflight";
+import { recordPromotion } from "./promotion";
 import { ReleaseWriter } from "./release";
 import { revertTraffic, stickinessSeconds } from "./revert";
 import { promote, runSteps } from "./steps";
@@ -137,6 +139,7 @@ class RolloutRun {
     if (revertAtOnce) throw new RolloutStop(revertAtOnce.cause, revertAtOnce.reason, run.now());
     if (from.kind === "deploy") await deployCandidate(run);
     if (from.kind === "deploy" || from.kind === "readiness") {
+      await scaleUpCandidate(run);
       await awaitReadiness(run);
       await checkBeforeTraffic(run);
     }
@@ -157,6 +160,7 @@ class RolloutRun {
     });
     const early = await runSteps(run, observer, from.kind === "step" ? from.step : 0);
     await promote(run, early);
+    await recordPromotion(run);
   }
 
   /** The run as the control record names it, at the position the preflight found. */

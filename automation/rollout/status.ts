@@ -5,7 +5,7 @@
 import type { BluegreenConfig } from "../../infra/config/validate";
 import { uniqueNames } from "../core/alarms";
 import { isInProgress } from "../core/position";
-import type { AlarmStateValue } from "../ports";
+import type { AlarmStateValue, CapacityScaler, ColourCapacity, ControlChannel } from "../ports";
 import { readSplit } from "./liveSplit";
 import type { DriverDeps } from "./types";
 import { type Colour, type TrafficSplit, otherColour, sameSplit } from "../../components/domain";
@@ -29,6 +29,21 @@ export interface StatusReport {
   watched: boolean;
   alarms: { name: string; state: AlarmStateValue | "MISSING"; evaluationState?: string }[];
   revision: number;
+  /** Each colour's tasks or pods; absent on Lambda, or when they could not be read. */
+  capacity?: Record<Colour, ColourCapacity>;
+  /** The colour the last promotion left idle and its rollback window; absent when none is recorded. */
+  idle?: StatusIdle;
+}
+
+/** The idle colour as status shows it. */
+export interface StatusIdle {
+  readonly colour: Colour;
+  readonly version: string;
+  /** When the rollback window closes (epoch ms); absent when the colour is kept warm. */
+  readonly windowEndsAt?: number;
+  /** When it was scaled down (epoch ms), and to what. */
+  readonly scaledDownAt?: number;
+  readonly scaledTo?: number;
 }
 
 /** A heartbeat older than this many poll intervals means no driver watches the stack. */
@@ -39,7 +54,7 @@ export const WATCHED_WITHIN_POLLS = 3;
  * Throws when the stack was never deployed or a read fails, with the reason in the message.
  */
 export async function readStatus(
-  deps: Pick<DriverDeps, "stack" | "router" | "alarms" | "control" | "clock">,
+  deps: Pick<DriverDeps, "stack" | "router" | "alarms" | "control" | "clock" | "scaler">,
   config: BluegreenConfig,
 ): Promise<StatusReport> {
   const outputs = await deps.stack.outputs();
@@ -59,6 +74,7 @@ export async function readStatus(
   const readings = await deps.alarms.read(names);
   const byName = new Map(readings.map((reading) => [reading.name, reading]));
   const last = await deps.control.lastHeartbeat();
+  const [capacity, idle] = await Promise.all([readCapacity(deps.scaler), readIdle(deps.control)]);
   return {
     stack: deps.stack.name,
     platform: outputs.platform,
@@ -79,5 +95,32 @@ export async function readStatus(
         : { name, state: reading?.state ?? "MISSING" };
     }),
     revision: outputs.revision,
+    ...(capacity ? { capacity } : {}),
+    ...(idle ? { idle } : {}),
   };
+}
+
+/** Both colours' capacity; undefined without a scaler or when it cannot be read (status still shows the rest). */
+async function readCapacity(
+  scaler: CapacityScaler | undefined,
+): Promise<Record<Colour, ColourCapacity> | undefined> {
+  if (scaler === undefined) return undefined;
+  try {
+    const [blue, green] = await Promise.all([scaler.capacity("blue"), scaler.capacity("green")]);
+    return { blue, green };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The recorded idle colour; undefined on a channel without a record or when it cannot be read. */
+async function readIdle(control: ControlChannel): Promise<StatusIdle | undefined> {
+  try {
+    const idle = (await control.readRecord?.())?.idle;
+    if (idle === undefined) return undefined;
+    const { promotedAt: _promoted, capacity: _capacity, ...shown } = idle;
+    return shown;
+  } catch {
+    return undefined;
+  }
 }

@@ -5,7 +5,15 @@
  */
 import type { BluegreenConfig } from "../../infra/config/validate";
 import { EXIT_CODES, type EventSink, type Outcome } from "../events";
-import type { AlarmSource, Clock, ControlChannel, Random, StackPort, TrafficRouter } from "../ports";
+import type {
+  AlarmSource,
+  CapacityScaler,
+  Clock,
+  ControlChannel,
+  Random,
+  StackPort,
+  TrafficRouter,
+} from "../ports";
 import type { Colour } from "../../components/domain";
 
 /** What the driver runs against: the ports, the event sink and the sources of time and chance. */
@@ -17,6 +25,11 @@ export interface DriverDeps {
   readonly clock: Clock;
   readonly events: EventSink;
   readonly random: Random;
+  /**
+   * Each colour's capacity, outside Pulumi: the candidate scaled down while idle is scaled up
+   * before it gets traffic. Absent on Lambda (nothing to scale) and where the wiring has none.
+   */
+  readonly scaler?: CapacityScaler;
   /** Extra preflight checks from the wiring (Pulumi CLI version, AWS credentials); run first. */
   readonly preflightChecks?: readonly PreflightCheck[];
 }

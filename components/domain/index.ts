@@ -10,3 +10,4 @@ export * from "./rules";
 export * from "./traffic";
 export * from "./controlTable";
 export * from "./guardian";
+export * from "./idle";

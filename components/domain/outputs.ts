@@ -94,6 +94,14 @@ export const guardianOutputsSchema = z.object({
   functionName: name,
   functionArn: name,
 });
+/**
+ * Where each colour's capacity lives, for the scale-down of the idle colour and the scale-up
+ * before it takes traffic: the ECS services, or the Kubernetes Deployments. Lambda has none.
+ */
+export const capacityOutputsSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("ecs"), cluster: name, serviceNames: perColour }),
+  z.object({ kind: z.literal("kubernetes"), namespace: name, deploymentNames: perColour }),
+]);
 
 /** Everything the program exports, keyed by output name. */
 export const stackOutputsSchema = z.object({
@@ -121,6 +129,8 @@ export const stackOutputsSchema = z.object({
    * Kubernetes gateway mode has none.
    */
   guardian: guardianOutputsSchema.optional(),
+  /** Each colour's services or Deployments. Optional: Lambda has none, and older stacks lack it. */
+  capacity: capacityOutputsSchema.optional(),
 });
 
 /** The alarms that judge one colour. */
@@ -137,6 +147,8 @@ export type Routing = z.output<typeof routingSchema>;
 export type ControlOutputs = z.output<typeof controlOutputsSchema>;
 /** The stack's guardian. */
 export type GuardianOutputs = z.output<typeof guardianOutputsSchema>;
+/** Where each colour's capacity lives. */
+export type CapacityOutputs = z.output<typeof capacityOutputsSchema>;
 /** Everything the program exports. */
 export type StackOutputs = z.output<typeof stackOutputsSchema>;
 /** The name of one stack output. */

@@ -30,6 +30,7 @@ import {
   splitSumCheck,
 } from "../../components/domain/traffic";
 import { controlSchema } from "./control";
+import { idleSchema } from "./idle";
 import { formatDuration } from "./duration";
 import {
   GUARDIAN_DEFAULTS,
@@ -150,6 +151,7 @@ export const KEY_SCHEMAS = {
   notifications: notificationsSchema,
   control: controlSchema,
   guardian: guardianSchema,
+  idle: idleSchema,
 } as const;
 
 /** A config key of the `bluegreen:` namespace (without the prefix). */
@@ -196,6 +198,10 @@ export const namespaceSchema = z.strictObject({
   guardian: documented(
     guardianSchema.optional(),
     "the [guardian in the cloud](#guardian-in-the-cloud): reverts a split when an alarm fires or its driver is lost",
+  ),
+  idle: documented(
+    idleSchema.prefault({}),
+    "how long the colour that serves nothing keeps its capacity after a promotion, and what it keeps after",
   ),
   kubeconfig: documented(
     secretSchema.optional(),
@@ -502,6 +508,8 @@ function resolve(values: NamespaceValues) {
     control: values.control,
     /** The guardian in the cloud; whether the program declares it also depends on the platform and channel. */
     guardian: values.guardian ?? GUARDIAN_DEFAULTS,
+    /** The rollback window after a promotion and the idle colour's capacity after it. */
+    idle: values.idle,
     /** Secret keys that are set (their values are never parsed here). */
     secretKeys: secretKeys(values),
   };

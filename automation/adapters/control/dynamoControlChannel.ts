@@ -16,6 +16,7 @@ import { redactReason } from "../../audit";
 import { CONTROL_ITEM_KEY } from "../../../components/domain/controlTable";
 import {
   applyPatch,
+  type ControlIdle,
   type ControlPatch,
   type ControlRecord,
   type ControlRun,
@@ -239,6 +240,14 @@ export class DynamoControlChannel implements ControlChannel {
     return this.change((record) => {
       const decision = decideReconcile(record, runId);
       return decision.kind === "write" ? { patch: decision.patch, result: true } : { result: false };
+    });
+  }
+
+  /** Writes the idle field as `decide` asks, conditionally on the record it read. Whether it wrote. */
+  async changeIdle(decide: (record: ControlRecord) => ControlIdle | null | undefined): Promise<boolean> {
+    return this.change((record) => {
+      const idle = decide(record);
+      return idle === undefined ? { result: false } : { patch: { idle }, result: true };
     });
   }
 

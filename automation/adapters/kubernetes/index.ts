@@ -17,6 +17,7 @@ export {
   type KubernetesAccessReview,
   KubernetesApiError,
   type KubernetesApi,
+  type KubernetesScaleApi,
   type ProxyResponse,
   statusCodeOf,
 } from "./kubernetesApi";
@@ -27,3 +28,4 @@ export {
   type KubernetesClientOptions,
   loadKubernetesClient,
 } from "./kubernetesClient";
+export { type ColourDeployments, DeploymentScaler } from "./deploymentScaler";

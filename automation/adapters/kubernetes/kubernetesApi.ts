@@ -124,3 +124,14 @@ export function statusCodeOf(error: unknown): number | undefined {
   if (error instanceof KubernetesApiError) return error.statusCode;
   return undefined;
 }
+
+/**
+ * The calls the Deployment scaler makes: the Deployment, and its `scale` subresource, which sets
+ * `spec.replicas` alone (the program ignores it on the idle colour, so nothing fights the write).
+ */
+export interface KubernetesScaleApi {
+  /** GET the Deployment. */
+  getDeployment(namespace: string, name: string, signal?: AbortSignal): Promise<DeploymentState>;
+  /** PUT the Deployment's scale subresource with `replicas`. */
+  scaleDeployment(namespace: string, name: string, replicas: number, signal?: AbortSignal): Promise<void>;
+}

@@ -24,6 +24,7 @@ import {
   type KubernetesAccessReview,
   KubernetesApiError,
   type KubernetesApi,
+  type KubernetesScaleApi,
   type ProxyResponse,
 } from "./kubernetesApi";
 
@@ -68,7 +69,7 @@ interface Clients {
  * The real Kubernetes API. Every failure the API server answered becomes a `KubernetesApiError`
  * with its HTTP status and the `Status` message; the kubeconfig is never part of a message.
  */
-export class KubeconfigKubernetesApi implements KubernetesApi, KubernetesAccessReview {
+export class KubeconfigKubernetesApi implements KubernetesApi, KubernetesScaleApi, KubernetesAccessReview {
   private clients?: Promise<Clients>;
 
   constructor(private readonly options: KubernetesClientOptions = {}) {}
@@ -105,6 +106,32 @@ export class KubeconfigKubernetesApi implements KubernetesApi, KubernetesAccessR
     const { module, apps } = await this.connect(signal);
     return this.call(`get deployment ${namespace}/${name}`, signal, () =>
       apps.readNamespacedDeployment({ namespace, name }, signalOptions(module, signal)),
+    );
+  }
+
+  /** PUT the Deployment's scale subresource: `spec.replicas` only, nothing else of the Deployment. */
+  async scaleDeployment(
+    namespace: string,
+    name: string,
+    replicas: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const { module, apps } = await this.connect(signal);
+    await this.call(`scale deployment ${namespace}/${name}`, signal, () =>
+      apps.replaceNamespacedDeploymentScale(
+        {
+          namespace,
+          name,
+          body: {
+            apiVersion: "autoscaling/v1",
+            kind: "Scale",
+            metadata: { name, namespace },
+            spec: { replicas },
+          },
+          fieldManager: "bluegreen",
+        },
+        signalOptions(module, signal),
+      ),
     );
   }
 

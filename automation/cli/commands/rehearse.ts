@@ -46,6 +46,8 @@ export interface RehearseCommandOptions {
    * from anywhere). @default "memory"
    */
   readonly control?: RehearsalControl;
+  /** Start with the idle colour at `bluegreen:idle.capacity`, as after its rollback window. @default false */
+  readonly scaledDown?: boolean;
 }
 
 /** The control channels a rehearsal can be steered through. */
@@ -93,6 +95,9 @@ export async function rehearseCommand(
           startMs: startedAt,
           // Steered from outside, a pause waits for a real operator's resume.
           abortUnansweredPauses: !steered,
+          // Warm by default, so a scenario's times mean what they meant before capacity was
+          // modelled; --scaled-down rehearses the scale-up a run after the rollback window waits for.
+          ...(options.scaledDown ? { idleCapacity: stack.config.idle.capacity } : {}),
         });
       } catch (error) {
         // The world knows the stack's alarms, so it is where an alarm the stack lacks is found:
@@ -250,6 +255,10 @@ export function registerRehearse(program: Command, context: CommandContext): voi
         .choices(REHEARSAL_CONTROLS)
         .default("memory"),
     )
+    .option(
+      "--scaled-down",
+      "start with the idle colour scaled down to bluegreen:idle.capacity, as after its rollback window: the run scales it up first (about 1m of virtual time)",
+    )
     .addHelpText(
       "after",
       `\nScenario example (scenario.yaml):\n  events:\n    - { at: "12m", alarm: errorRate, state: ALARM }\n    - { at: "45m", operator: resume }\n${EXIT_CODE_HELP}`,
@@ -264,6 +273,7 @@ export function registerRehearse(program: Command, context: CommandContext): voi
         json?: boolean;
         speed?: number;
         control: RehearsalControl;
+        scaledDown?: boolean;
       }) => {
         context.done(
           await rehearseCommand(context, {
@@ -275,6 +285,7 @@ export function registerRehearse(program: Command, context: CommandContext): voi
             json: options.json === true,
             speed: options.speed,
             control: options.control,
+            scaledDown: options.scaledDown === true,
           }),
         );
       },

@@ -155,6 +155,20 @@ describe("KubeconfigKubernetesApi", () => {
     assert.equal(deployment.metadata?.generation, 3);
   });
 
+  it("PUTs the Deployment's scale subresource with the replicas and the bluegreen field manager", async () => {
+    server = await fakeApiServer({
+      ["PUT /apis/apps/v1/namespaces/catalog-dev/deployments/catalog-blue/scale?fieldManager=bluegreen"]: {
+        status: 200,
+        body: { apiVersion: "autoscaling/v1", kind: "Scale", spec: { replicas: 0 } },
+      },
+    });
+    const api = new KubeconfigKubernetesApi({ kubeconfig: server.kubeconfig });
+    await api.scaleDeployment("catalog-dev", "catalog-blue", 0);
+    const put = server.seen.find((request) => request.method === "PUT");
+    assert.ok(put, JSON.stringify(server.seen));
+    assert.deepEqual(JSON.parse(put.body).spec, { replicas: 0 });
+  });
+
   it("GETs through the service proxy with the path and query as given, and does not follow a redirect", async () => {
     server = await fakeApiServer({
       ["GET /api/v1/namespaces/catalog-dev/services/catalog-green:80/proxy/health/deep?verbose=1"]: {
