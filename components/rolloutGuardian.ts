@@ -288,6 +288,17 @@ export function guardianStatements(
       },
     },
   ];
+  if (target.idle !== undefined) {
+    const cluster = target.idle.cluster.split("/").pop() ?? target.idle.cluster;
+    statements.push({
+      Sid: "ScaleIdleColour",
+      Effect: "Allow",
+      Action: ["ecs:DescribeServices", "ecs:UpdateService"],
+      Resource: [target.idle.serviceNames.blue, target.idle.serviceNames.green].map((service) =>
+        arn("ecs", `service/${cluster}/${service}`),
+      ),
+    });
+  }
   if (target.notificationTopicArn !== undefined) {
     statements.push({
       Sid: "AnnounceTrip",

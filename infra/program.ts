@@ -99,7 +99,14 @@ export async function defineStack(
   const guardian =
     control && guardianDeclared(config)
       ? new RolloutGuardian(prefix, {
-          target: guardianTarget(config, identity.stack, built.routing, colourAlarms, control.tableName),
+          target: guardianTarget(
+            config,
+            identity.stack,
+            built.routing,
+            colourAlarms,
+            control.tableName,
+            built.capacity,
+          ),
           entryFile: GUARDIAN_ENTRY_FILE,
           tags,
         })
@@ -145,12 +152,13 @@ export function guardianTarget(
   routing: pulumi.Output<Routing>,
   alarms: pulumi.Output<Record<Colour, ColourAlarms>>,
   controlTableName: pulumi.Output<string>,
+  capacity?: pulumi.Output<CapacityOutputs>,
 ): pulumi.Output<GuardianTarget> {
   const notifications = config.notifications;
   const topic = notifications.enabled ? notifications.snsTopicArn : undefined;
   return pulumi
-    .all([routing, alarms, controlTableName, aws.getRegionOutput().region])
-    .apply(([resolved, colourAlarms, tableName, region]): GuardianTarget => {
+    .all([routing, alarms, controlTableName, aws.getRegionOutput().region, capacity])
+    .apply(([resolved, colourAlarms, tableName, region, services]): GuardianTarget => {
       if (resolved.kind === "gateway") {
         throw new Error(
           "a guardian cannot revert a gateway route: the program declares none in gateway mode",
@@ -166,6 +174,16 @@ export function guardianTarget(
         controlTableName: tableName,
         driverTimeoutSeconds: config.guardian.driverTimeout,
         ...(topic !== undefined ? { notificationTopicArn: topic } : {}),
+        // ECS only: the guardian's function does not reach a cluster's API to scale a Deployment.
+        ...(services?.kind === "ecs"
+          ? {
+              idle: {
+                capacity: config.idle.capacity,
+                cluster: services.cluster,
+                serviceNames: services.serviceNames,
+              },
+            }
+          : {}),
       };
     });
 }

@@ -10,6 +10,7 @@
  */
 import type { ControlRecord, ControlTrip } from "../core/controlRecord";
 import type { TripDecision } from "../core/controlTrip";
+import { type IdleDeps, type IdleOutcome, scaleDownIdle } from "../rollout/idle";
 import {
   type GuardianDecision,
   type GuardianIdleReason,
@@ -53,6 +54,11 @@ export interface GuardianDeps {
   readonly clock: Pick<Clock, "now" | "sleep">;
   /** Draws the jitter between attempts of the direct write. @default Math.random */
   readonly random?: Random;
+  /**
+   * The idle colour's scale-down, when the target has one: on the schedule, once nothing needs
+   * reverting, the colour the last promotion left idle is scaled down after its rollback window.
+   */
+  readonly idle?: Pick<IdleDeps, "control" | "scaler"> & { readonly capacity: number };
 }
 
 /** How one guardian run ended. */
@@ -89,6 +95,8 @@ export interface GuardianResult {
   readonly notified?: boolean;
   /** What could not be reached, for an `error`. */
   readonly unreachable?: "control" | "router";
+  /** What the idle colour's scale-down pass did, on a schedule with nothing to revert. */
+  readonly idle?: IdleOutcome;
 }
 
 /** Runs the guardian once for `trigger`. Never throws: a failure is an `error` or `failed` result. */
@@ -129,8 +137,17 @@ export async function runGuardian(deps: GuardianDeps, trigger: GuardianTrigger):
     driverTimeoutSeconds: deps.target.driverTimeoutSeconds,
     now: deps.clock.now(),
   });
-  if (decision.kind === "nothing")
-    return { ...base, outcome: "nothing", why: decision.why, detail: decision.detail, found };
+  if (decision.kind === "nothing") {
+    const idle = trigger.kind === "schedule" ? await scaleIdle(deps, router) : undefined;
+    return {
+      ...base,
+      outcome: "nothing",
+      why: decision.why,
+      detail: decision.detail,
+      found,
+      ...(idle === undefined ? {} : { idle }),
+    };
+  }
   const reverting = { ...base, runId: decision.run.runId, stable: decision.stable, found };
   let trip: TripDecision;
   try {
@@ -202,6 +219,13 @@ export async function runGuardian(deps: GuardianDeps, trigger: GuardianTrigger):
     weights: written.weights,
     ...(notified === undefined ? {} : { notified }),
   };
+}
+
+/** One pass of the idle colour's scale-down through the same router the guardian read. */
+async function scaleIdle(deps: GuardianDeps, router: TrafficRouter): Promise<IdleOutcome | undefined> {
+  if (deps.idle === undefined) return undefined;
+  const { control, scaler, capacity } = deps.idle;
+  return scaleDownIdle({ control, scaler, router, clock: deps.clock }, capacity);
 }
 
 /** The result as the one JSON log line both the Lambda and the CLI print. */

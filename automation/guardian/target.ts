@@ -21,6 +21,8 @@ export interface GuardianTargetSource {
   /** @default DEFAULT_DRIVER_TIMEOUT_SECONDS */
   readonly driverTimeoutSeconds?: number;
   readonly notificationTopicArn?: string;
+  /** The count the idle colour keeps after its rollback window (`bluegreen:idle.capacity`). */
+  readonly idleCapacity?: number;
 }
 
 /**
@@ -44,5 +46,14 @@ export function guardianTargetOf(source: GuardianTargetSource): GuardianTarget {
     controlTableName: outputs.control?.tableName ?? controlTableName(outputs.service, source.stack),
     driverTimeoutSeconds: source.driverTimeoutSeconds ?? DEFAULT_DRIVER_TIMEOUT_SECONDS,
     ...(source.notificationTopicArn ? { notificationTopicArn: source.notificationTopicArn } : {}),
+    ...(outputs.capacity?.kind === "ecs" && source.idleCapacity !== undefined
+      ? {
+          idle: {
+            capacity: source.idleCapacity,
+            cluster: outputs.capacity.cluster,
+            serviceNames: outputs.capacity.serviceNames,
+          },
+        }
+      : {}),
   });
 }

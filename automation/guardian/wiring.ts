@@ -5,8 +5,10 @@
  * so both act through exactly the same code. It reads no environment: the caller hands the target.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { ECSClient } from "@aws-sdk/client-ecs";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { awsClient } from "../adapters/aws/clients";
+import { EcsCapacityScaler } from "../adapters/aws/ecs-capacity-scaler";
 import { type AwsRouterSources, awsRouterFactories } from "../adapters/aws/routers";
 import { DynamoControlChannel } from "../adapters/control/dynamoControlChannel";
 import type { Notifier } from "../adapters/notify/notifier";
@@ -40,6 +42,15 @@ export function guardianDeps(target: GuardianTarget): GuardianDeps {
     record,
     router: (stable) => guardianRouter(target, stable),
     ...notifierOf(target),
+    ...(target.idle === undefined
+      ? {}
+      : {
+          idle: {
+            control: record,
+            scaler: new EcsCapacityScaler(awsClient(ECSClient, target.region), target.idle),
+            capacity: target.idle.capacity,
+          },
+        }),
     clock: new SystemClock(),
   };
 }

@@ -43,6 +43,19 @@ export const guardianTargetSchema = z.strictObject({
   driverTimeoutSeconds: z.int().positive(),
   /** Where the guardian announces a trip, when the stack has a notification topic. */
   notificationTopicArn: name.optional(),
+  /**
+   * The idle colour's scale-down after its rollback window, on the guardian's schedule: each
+   * colour's ECS service and the count the idle colour keeps. ECS only: a Kubernetes Deployment
+   * is scaled through the cluster's API, which the guardian's function does not reach (run
+   * `bluegreen idle --once` from a cron job there).
+   */
+  idle: z
+    .strictObject({
+      capacity: z.int().min(0),
+      cluster: name,
+      serviceNames: z.object({ blue: name, green: name }),
+    })
+    .optional(),
 });
 
 /** The guardian's target, as its handler parses it. */

@@ -184,6 +184,18 @@ describe("the program's guardian", () => {
             },
           },
           AnnounceTrip: { Action: ["sns:Publish"], Resource: TOPIC },
+          ...(outputs.capacity?.kind === "ecs"
+            ? {
+                // The idle colour's scale-down: only this stack's two services, in its cluster.
+                ScaleIdleColour: {
+                  Action: ["ecs:DescribeServices", "ecs:UpdateService"],
+                  Resource: [outputs.capacity.serviceNames.blue, outputs.capacity.serviceNames.green].map(
+                    (name) =>
+                      `arn:aws:ecs:eu-west-1:123456789012:service/${outputs.capacity?.kind === "ecs" ? outputs.capacity.cluster.split("/").pop() : ""}/${name}`,
+                  ),
+                },
+              }
+            : {}),
           WriteLogs: {
             Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
             Resource: `${logGroup?.state?.arn as string}:*`,

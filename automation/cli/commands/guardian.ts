@@ -90,6 +90,7 @@ export async function guardianCommand(
       region: stackRegion({ stack, io }),
       ...driverTimeout(stack.config),
       ...(topic ? { notificationTopicArn: topic } : {}),
+      idleCapacity: stack.config.idle.capacity,
     });
   }
   const now = services.clock.now();
