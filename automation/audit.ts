@@ -18,6 +18,12 @@ export const MAX_REASON_LENGTH = 500;
 export const REDACTED = "[redacted]";
 
 /** One audit line. */
+/**
+ * What a record says happened: a run's outcome, or `scaled-down` for the idle colour's
+ * scale-down after its rollback window (command `idle`), which is not a run and no deployment.
+ */
+export type AuditOutcome = Outcome | "scaled-down";
+
 export interface AuditRecord {
   /** When the command started, ISO 8601 UTC. */
   readonly at: string;
@@ -28,7 +34,7 @@ export interface AuditRecord {
   readonly who: string;
   readonly versions: { readonly from?: string; readonly to?: string };
   readonly reason?: string;
-  readonly outcome: Outcome;
+  readonly outcome: AuditOutcome;
   readonly exitCode: number;
   /** Seconds on the driver's clock: virtual seconds in a rehearsal. */
   readonly elapsedSeconds: number;

@@ -12,6 +12,7 @@ import {
   COLOURS,
   GUARDIAN_SCHEDULE_SECONDS,
   GUARDIAN_TABLE_LEADING_KEYS,
+  HISTORY_PARTITION,
   GUARDIAN_TARGET_ENV,
   GuardianTarget,
   guardianTargetSchema,
@@ -290,6 +291,14 @@ export function guardianStatements(
   ];
   if (target.idle !== undefined) {
     const cluster = target.idle.cluster.split("/").pop() ?? target.idle.cluster;
+    statements.push({
+      Sid: "RecordScaleDown",
+      Effect: "Allow",
+      // Appends the scale-down to the release history (GetItem tells a retried append from a clash).
+      Action: ["dynamodb:GetItem", "dynamodb:PutItem"],
+      Resource: arn("dynamodb", `table/${target.controlTableName}`),
+      Condition: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": [HISTORY_PARTITION] } },
+    });
     statements.push({
       Sid: "ScaleIdleColour",
       Effect: "Allow",

@@ -58,7 +58,7 @@ export interface GuardianDeps {
    * The idle colour's scale-down, when the target has one: on the schedule, once nothing needs
    * reverting, the colour the last promotion left idle is scaled down after its rollback window.
    */
-  readonly idle?: Pick<IdleDeps, "control" | "scaler"> & { readonly capacity: number };
+  readonly idle?: Pick<IdleDeps, "control" | "scaler" | "history"> & { readonly capacity: number };
 }
 
 /** How one guardian run ended. */
@@ -224,8 +224,8 @@ export async function runGuardian(deps: GuardianDeps, trigger: GuardianTrigger):
 /** One pass of the idle colour's scale-down through the same router the guardian read. */
 async function scaleIdle(deps: GuardianDeps, router: TrafficRouter): Promise<IdleOutcome | undefined> {
   if (deps.idle === undefined) return undefined;
-  const { control, scaler, capacity } = deps.idle;
-  return scaleDownIdle({ control, scaler, router, clock: deps.clock }, capacity);
+  const { capacity, ...idle } = deps.idle;
+  return scaleDownIdle({ ...idle, router, clock: deps.clock }, capacity);
 }
 
 /** The result as the one JSON log line both the Lambda and the CLI print. */

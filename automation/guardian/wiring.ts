@@ -11,6 +11,7 @@ import { awsClient } from "../adapters/aws/clients";
 import { EcsCapacityScaler } from "../adapters/aws/ecs-capacity-scaler";
 import { type AwsRouterSources, awsRouterFactories } from "../adapters/aws/routers";
 import { DynamoControlChannel } from "../adapters/control/dynamoControlChannel";
+import { DynamoHistoryStore } from "../adapters/control/dynamoHistoryStore";
 import type { Notifier } from "../adapters/notify/notifier";
 import { SnsTopicNotifier } from "../adapters/notify/snsTopic";
 import { SystemClock } from "../adapters/systemClock";
@@ -32,8 +33,9 @@ const NO_PRE_TRAFFIC_CHECK: AwsRouterSources["preTrafficCheck"] = {
 
 /** The guardian's ports for `target`, over real AWS SDK clients of the target's region. */
 export function guardianDeps(target: GuardianTarget): GuardianDeps {
+  const dynamo = awsClient(DynamoDBClient, target.region);
   const record = new DynamoControlChannel({
-    client: awsClient(DynamoDBClient, target.region),
+    client: dynamo,
     table: target.controlTableName,
     owner: `guardian-${target.stack}`,
   });
@@ -49,6 +51,13 @@ export function guardianDeps(target: GuardianTarget): GuardianDeps {
             control: record,
             scaler: new EcsCapacityScaler(awsClient(ECSClient, target.region), target.idle),
             capacity: target.idle.capacity,
+            history: {
+              store: new DynamoHistoryStore({ client: dynamo, table: target.controlTableName }),
+              stack: target.stack,
+              service: target.service,
+              region: target.region,
+              who: `guardian of ${target.service}-${target.stack}`,
+            },
           },
         }),
     clock: new SystemClock(),

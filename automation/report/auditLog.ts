@@ -35,7 +35,7 @@ const recordSchema = z.looseObject({
   who: z.string(),
   versions: z.looseObject({ from: z.string().optional(), to: z.string().optional() }),
   reason: z.string().optional(),
-  outcome: z.enum(["promoted", "rolled-back", "aborted", "failed", "rejected"]),
+  outcome: z.enum(["promoted", "rolled-back", "aborted", "failed", "rejected", "scaled-down"]),
   exitCode: z.number().int(),
   elapsedSeconds: z.number().finite().min(0),
   rehearsal: z.boolean(),

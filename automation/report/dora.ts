@@ -6,7 +6,7 @@
  * rejected run changed nothing, so it is no deployment. Aborted runs count as attempts but not as
  * failures: an operator stopping a rollout is not the change failing.
  */
-import type { Outcome } from "../events";
+import type { AuditOutcome } from "../audit";
 import type { DeploymentRun } from "./auditLog";
 
 const DAY_MS = 86_400_000;
@@ -37,10 +37,10 @@ export const SOP_DORA_TARGETS = {
 export type DoraRating = "target" | "acceptable" | "below" | "no data";
 
 /** Outcomes that mean the change failed in production. */
-export const FAILED_OUTCOMES: readonly Outcome[] = ["rolled-back", "failed"];
+export const FAILED_OUTCOMES: readonly AuditOutcome[] = ["rolled-back", "failed"];
 
 /** Outcomes that count as a deployment attempt. */
-export const ATTEMPT_OUTCOMES: readonly Outcome[] = ["promoted", "rolled-back", "failed", "aborted"];
+export const ATTEMPT_OUTCOMES: readonly AuditOutcome[] = ["promoted", "rolled-back", "failed", "aborted"];
 
 /** Which records the metrics read. */
 export interface DoraOptions {

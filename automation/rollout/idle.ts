@@ -4,7 +4,8 @@
  * the scale-down, then scale. Pulumi leaves the idle colour's count alone, so nothing undoes it
  * until the next rollout or `bluegreen undo` scales the colour up again.
  */
-import { decideIdle, type IdleHoldReason } from "../core/idle";
+import type { HistoryStore } from "../adapters/control/dynamoHistoryStore";
+import { type ControlIdle, decideIdle, type IdleHoldReason } from "../core/idle";
 import type { CapacityScaler, Clock, ControlChannel, TrafficRouter } from "../ports";
 import { describeError } from "./failures";
 import type { Colour } from "../../components/domain";
@@ -16,11 +17,30 @@ export interface IdleDeps {
   readonly router: Pick<TrafficRouter, "read">;
   readonly scaler: CapacityScaler;
   readonly clock: Pick<Clock, "now">;
+  /** Where the scale-down is recorded besides the control record: the stack's release history. */
+  readonly history?: IdleHistory;
+}
+
+/** The release history a scale-down is recorded in, and what its record names. */
+export interface IdleHistory {
+  readonly store: Pick<HistoryStore, "append">;
+  readonly stack: string;
+  readonly service?: string;
+  readonly region?: string;
+  /** Who scaled it: the guardian, or the user running `bluegreen idle`. */
+  readonly who: string;
 }
 
 /** What one pass did. */
 export type IdleOutcome =
-  | { readonly kind: "scaled-down"; readonly colour: Colour; readonly from: number; readonly to: number }
+  | {
+      readonly kind: "scaled-down";
+      readonly colour: Colour;
+      readonly from: number;
+      readonly to: number;
+      /** False when the history record could not be written (the scale-down stands). */
+      readonly recorded?: boolean;
+    }
   | { readonly kind: "nothing"; readonly reason: IdleHoldReason | "no-record"; readonly until?: number }
   | { readonly kind: "failed"; readonly reason: string };
 
@@ -38,12 +58,14 @@ export async function scaleDownIdle(deps: IdleDeps, idleCapacity: number): Promi
     return { kind: "nothing", reason: "no-record" };
   }
   let decision: ReturnType<typeof decideIdle>;
+  let marked: ControlIdle | undefined;
   try {
     const live = await router.read();
     let decided: ReturnType<typeof decideIdle> | undefined;
     const wrote = await control.changeIdle((record) => {
       decided = decideIdle(record, live, clock.now(), idleCapacity);
-      return decided.kind === "scale-down" ? (decided.patch.idle ?? undefined) : undefined;
+      marked = decided.kind === "scale-down" ? (decided.patch.idle ?? undefined) : undefined;
+      return marked;
     });
     decision = decided ?? { kind: "nothing", reason: "no-promotion" };
     if (decision.kind === "scale-down" && !wrote) return { kind: "nothing", reason: "no-promotion" };
@@ -65,7 +87,45 @@ export async function scaleDownIdle(deps: IdleDeps, idleCapacity: number): Promi
       reason: `scaling ${colour} from ${from} to ${to} failed: ${describeError(error)}`,
     };
   }
-  return { kind: "scaled-down", colour, from, to };
+  if (deps.history === undefined || marked === undefined) return { kind: "scaled-down", colour, from, to };
+  const recorded = await recordScaleDown(deps.history, marked, from, to, clock.now());
+  return { kind: "scaled-down", colour, from, to, recorded };
+}
+
+/**
+ * Appends the scale-down to the release history. Keyed by the promotion it follows, so a pass
+ * retried after a lost answer stores nothing new. A failure is reported, never undone: the colour
+ * is scaled and the control record says so.
+ */
+async function recordScaleDown(
+  history: IdleHistory,
+  idle: ControlIdle,
+  from: number,
+  to: number,
+  now: number,
+): Promise<boolean> {
+  const at = new Date(now).toISOString();
+  try {
+    await history.store.append({
+      at,
+      endedAt: at,
+      stack: history.stack,
+      ...(history.service === undefined ? {} : { service: history.service }),
+      ...(history.region === undefined ? {} : { region: history.region }),
+      command: "idle",
+      who: history.who,
+      versions: { from: idle.version },
+      reason: `the rollback window of ${idle.colour} closed: scaled from ${from} to ${to}`,
+      outcome: "scaled-down",
+      exitCode: 0,
+      elapsedSeconds: 0,
+      rehearsal: false,
+      runId: `scale-down-${idle.colour}-${idle.promotedAt}`,
+    });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Takes back the scale-down mark of `colour`, so the next pass tries again. */

@@ -16,8 +16,9 @@ export const GUARDIAN_TARGET_ENV = "BLUEGREEN_GUARDIAN_TARGET";
 export const GUARDIAN_SCHEDULE_SECONDS = 60;
 
 /**
- * The partition key values of the control table the guardian may touch: only the control record
- * (it records its trip there); never the history.
+ * The partition key values of the control table the guardian may update: only the control record
+ * (it records its trip there). It may append to the history partition only to record an idle
+ * colour's scale-down, and only when it does those.
  */
 export const GUARDIAN_TABLE_LEADING_KEYS = ["control"] as const;
 

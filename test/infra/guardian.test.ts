@@ -186,6 +186,11 @@ describe("the program's guardian", () => {
           AnnounceTrip: { Action: ["sns:Publish"], Resource: TOPIC },
           ...(outputs.capacity?.kind === "ecs"
             ? {
+                RecordScaleDown: {
+                  Action: ["dynamodb:GetItem", "dynamodb:PutItem"],
+                  Resource: `arn:aws:dynamodb:eu-west-1:123456789012:table/bluegreen-${service}-${stack}`,
+                  Condition: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": ["history"] } },
+                },
                 // The idle colour's scale-down: only this stack's two services, in its cluster.
                 ScaleIdleColour: {
                   Action: ["ecs:DescribeServices", "ecs:UpdateService"],

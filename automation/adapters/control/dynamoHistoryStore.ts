@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
-import { type AuditRecord, buildAuditRecord } from "../../audit";
+import { type AuditOutcome, type AuditRecord, buildAuditRecord } from "../../audit";
 import { HISTORY_PARTITION, historySortKey } from "../../../components/domain/controlTable";
 import { FieldReader, InvalidFieldError } from "../../core/fields";
 import { EXIT_CODES, type Outcome } from "../../events";
@@ -44,7 +44,7 @@ export interface DynamoHistoryStoreOptions extends DynamoTableOptions {
   readonly pageSize?: number;
 }
 
-const OUTCOMES = Object.keys(EXIT_CODES) as Outcome[];
+const OUTCOMES: readonly AuditOutcome[] = [...(Object.keys(EXIT_CODES) as Outcome[]), "scaled-down"];
 
 /** The history kept in the stack's control table. */
 export class DynamoHistoryStore implements HistoryStore {

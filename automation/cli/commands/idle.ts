@@ -33,7 +33,18 @@ export async function idleCommand(
     return EXIT_USAGE;
   }
   if ((await runPreflight(io, deps)) !== undefined) return EXIT_USAGE;
-  const outcome = await scaleDownIdle({ ...deps, scaler: deps.scaler }, stack.config.idle.capacity);
+  const store = services.historyStore?.(stack, io);
+  const history = store && {
+    store,
+    stack: stack.name,
+    service: stack.config.service.name,
+    ...(stack.region === undefined ? {} : { region: stack.region }),
+    who: io.who(),
+  };
+  const outcome = await scaleDownIdle(
+    { ...deps, scaler: deps.scaler, ...(history ? { history } : {}) },
+    stack.config.idle.capacity,
+  );
   io.stdout.write(
     options.json ? `${JSON.stringify(outcome)}\n` : `${describeOutcome(stack.name, outcome)}\n`,
   );
@@ -44,7 +55,7 @@ export async function idleCommand(
 export function describeOutcome(stack: string, outcome: IdleOutcome): string {
   switch (outcome.kind) {
     case "scaled-down":
-      return `stack ${stack}: scaled ${outcome.colour} down from ${outcome.from} to ${outcome.to} (its rollback window closed)`;
+      return `stack ${stack}: scaled ${outcome.colour} down from ${outcome.from} to ${outcome.to} (its rollback window closed)${outcome.recorded === false ? "; the release history could not be written" : ""}`;
     case "failed":
       return `stack ${stack}: the scale-down failed: ${outcome.reason}`;
     case "nothing":

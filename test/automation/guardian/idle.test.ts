@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { DynamoControlChannel } from "../../../automation/adapters/control/dynamoControlChannel";
+import { DynamoHistoryStore } from "../../../automation/adapters/control/dynamoHistoryStore";
 import type { ControlIdle } from "../../../automation/core/idle";
 import { type GuardianDeps, runGuardian } from "../../../automation/guardian/guardian";
 import type { CapacityScaler, ColourCapacity } from "../../../automation/ports";
@@ -34,14 +35,20 @@ describe("the guardian's schedule scales the idle colour down after its rollback
     const record = new DynamoControlChannel({ client: dynalite().client, table, owner: "guardian-dev" });
     await record.changeIdle(() => idle);
     const scaler = new CountingScaler();
+    const history = new DynamoHistoryStore({ client: dynalite().client, table });
     const deps: GuardianDeps = {
       target: guardianTarget({ controlTableName: table }),
       record,
       router: () => new MemoryRouter(split),
       clock: { now: () => NOW, sleep: async () => {} },
-      idle: { control: record, scaler, capacity: 0 },
+      idle: {
+        control: record,
+        scaler,
+        capacity: 0,
+        history: { store: history, stack: "dev", service: "checkout", who: "guardian of checkout-dev" },
+      },
     };
-    return { record, scaler, deps };
+    return { record, scaler, deps, history };
   }
 
   const promotedBlueIdle = (windowEndsAt: number): ControlIdle => ({
@@ -53,10 +60,29 @@ describe("the guardian's schedule scales the idle colour down after its rollback
   });
 
   it("scales the idle colour to idle.capacity once the window has closed, and records it", async () => {
-    const { record, scaler, deps } = await setup(promotedBlueIdle(NOW - HOUR));
+    const { record, scaler, deps, history } = await setup(promotedBlueIdle(NOW - HOUR));
     const result = await runGuardian(deps, { kind: "schedule", at: NOW });
     assert.equal(result.outcome, "nothing");
-    assert.deepEqual(result.idle, { kind: "scaled-down", colour: "blue", from: 2, to: 0 });
+    assert.deepEqual(result.idle, { kind: "scaled-down", colour: "blue", from: 2, to: 0, recorded: true });
+    const entries = (await history.list()).map((entry) => entry.record);
+    assert.deepEqual(
+      entries.map(({ command, outcome, who, versions, reason }) => ({
+        command,
+        outcome,
+        who,
+        from: versions.from,
+        reason,
+      })),
+      [
+        {
+          command: "idle",
+          outcome: "scaled-down",
+          who: "guardian of checkout-dev",
+          from: "1.0.0",
+          reason: "the rollback window of blue closed: scaled from 2 to 0",
+        },
+      ],
+    );
     assert.deepEqual(scaler.scaled, [{ colour: "blue", count: 0 }]);
     const idle = (await record.readRecord()).idle;
     assert.equal(idle?.scaledDownAt, NOW);
