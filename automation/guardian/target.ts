@@ -10,16 +10,13 @@ import {
   guardianTargetSchema,
 } from "../../components/domain";
 
-/** How long a driver may go without a heartbeat before the guardian takes it for lost, by default. */
-export const DEFAULT_DRIVER_TIMEOUT_SECONDS = 300;
-
 /** What the target is made of besides the outputs. */
 export interface GuardianTargetSource {
   readonly stack: string;
   readonly outputs: StackOutputs;
   readonly region: string;
-  /** @default DEFAULT_DRIVER_TIMEOUT_SECONDS */
-  readonly driverTimeoutSeconds?: number;
+  /** `bluegreen:guardian.driverTimeout`, in seconds. */
+  readonly driverTimeoutSeconds: number;
   readonly notificationTopicArn?: string;
   /** The count the idle colour keeps after its rollback window (`bluegreen:idle.capacity`). */
   readonly idleCapacity?: number;
@@ -44,7 +41,7 @@ export function guardianTargetOf(source: GuardianTargetSource): GuardianTarget {
     routing: outputs.routing,
     alarms: { blue: outputs.alarms.blue, green: outputs.alarms.green },
     controlTableName: outputs.control?.tableName ?? controlTableName(outputs.service, source.stack),
-    driverTimeoutSeconds: source.driverTimeoutSeconds ?? DEFAULT_DRIVER_TIMEOUT_SECONDS,
+    driverTimeoutSeconds: source.driverTimeoutSeconds,
     ...(source.notificationTopicArn ? { notificationTopicArn: source.notificationTopicArn } : {}),
     ...(outputs.capacity?.kind === "ecs" && source.idleCapacity !== undefined
       ? {

@@ -27,16 +27,11 @@ export interface GuardedRehearsal {
   readonly drive: (deps: DriverDeps) => Promise<RolloutResult>;
 }
 
-/** The driver timeout the guardian uses: `bluegreen:guardian.driverTimeout`, in seconds. */
-function driverTimeoutSeconds(config: BluegreenConfig): number {
-  return config.guardian.driverTimeout;
-}
-
 /** Runs the rehearsed driver with the guardian watching; see the module's comment. */
 export async function rehearseWithGuardian(run: GuardedRehearsal): Promise<RolloutResult> {
   const { world, clock, deps, config } = run;
   const startedAt = clock.now();
-  const timeout = driverTimeoutSeconds(config);
+  const timeout = config.guardian.driverTimeout;
   const target = guardianTargetOf({
     stack: run.stackName,
     outputs: world.deployedOutputs(),

@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { ndjsonLines as lines, until } from "../support/spawned";
 
 /**
  * The release workflow's "Roll out" step, run by bash as the runner runs it, with the one command
@@ -36,23 +37,6 @@ function rolloutScripts(): { job: string; script: string }[] {
         return { job, script };
       }),
   );
-}
-
-function lines(file: string): Record<string, unknown>[] {
-  if (!fs.existsSync(file)) return [];
-  return fs
-    .readFileSync(file, "utf8")
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
-async function until(what: string, check: () => boolean, limitMs: number): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe("the release workflow's rollout step survives a cancelled job", function () {

@@ -11,7 +11,6 @@ import { type Command, Option } from "commander";
 import type { GuardianTrigger } from "../../core/guardian";
 import type { GuardianResult } from "../../guardian/guardian";
 import type { GuardianTarget } from "../../../components/domain";
-import type { BluegreenConfig } from "../../../infra/config/validate";
 import { guardianTargetSchema } from "../../../components/domain/guardian";
 import { describeFsError } from "../inputFiles";
 import { type CommandContext, type CommandRuntime, jsonOption, stackOption } from "../commandLine";
@@ -88,7 +87,7 @@ export async function guardianCommand(
       stack: stack.name,
       outputs,
       region: stackRegion({ stack, io }),
-      ...driverTimeout(stack.config),
+      driverTimeoutSeconds: stack.config.guardian.driverTimeout,
       ...(topic ? { notificationTopicArn: topic } : {}),
       idleCapacity: stack.config.idle.capacity,
     });
@@ -124,11 +123,6 @@ function describeResult(result: GuardianResult): string {
     case "error":
       return `guardian could not finish on stack ${result.stack}: ${result.detail}`;
   }
-}
-
-/** `bluegreen:guardian.driverTimeout`, in seconds. */
-function driverTimeout(config: BluegreenConfig): { driverTimeoutSeconds: number } {
-  return { driverTimeoutSeconds: config.guardian.driverTimeout };
 }
 
 function readTarget(file: string, shown: string): GuardianTarget {

@@ -11,8 +11,7 @@ describe("the guardian's bench", function () {
 
   it("times a cold start that reverts the listener and records the trip", async () => {
     const result = await benchGuardian(path.join(FIXTURES, "standInGuardian.ts"));
-    assert.equal(result.skipped, undefined);
-    assert.ok(result.invokeMs !== undefined && result.invokeMs > 0);
+    assert.ok(result.invokeMs > 0);
     assert.ok(result.requireMs > 0 && result.bundleBytes > 10_000);
     assert.deepEqual(result.listenerAfter, { blue: 100, green: 0 });
     assert.equal(result.tripRecorded, true);
@@ -27,8 +26,7 @@ describe("the guardian's bench", function () {
 
   it("times the handler the program ships: a cold start that reverts and records the trip", async () => {
     const result = await benchGuardian(GUARDIAN_ENTRY_FILE);
-    assert.equal(result.skipped, undefined, result.skipped);
-    assert.ok(result.invokeMs !== undefined && result.invokeMs > 0);
+    assert.ok(result.invokeMs > 0);
     assert.deepEqual(result.listenerAfter, { blue: 100, green: 0 });
     assert.equal(result.tripRecorded, true);
   });

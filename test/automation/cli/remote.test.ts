@@ -12,6 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { controlTableName } from "../../../components/domain/controlTable";
 import { useDynalite } from "../adapters/control/dynalite";
+import { until } from "../../support/spawned";
 
 const ROOT = path.resolve(__dirname, "../../..");
 const NODE = path.join(ROOT, "node_modules", "node", "bin", "node");
@@ -114,23 +115,17 @@ describe("remote control across processes, through the control table", function 
       .map((line) => JSON.parse(line) as Record<string, unknown>);
   }
 
-  async function until(what: string, check: () => boolean): Promise<void> {
-    const deadline = Date.now() + WAIT_MS;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  const waitFor = (what: string, check: () => boolean): Promise<void> => until(what, check, WAIT_MS, 50);
 
   const has = (driver: Driver, type: string): boolean => events(driver).some((event) => event.type === type);
 
   it("pauses, shows, resumes and promotes one run, and aborts another, from a second copy", async () => {
     const first = startDriver(driverDir);
-    await until("the first shift", () => has(first, "shifted"));
+    await waitFor("the first shift", () => has(first, "shifted"));
 
     const pause = await operator("pause", "--stack", "dev");
     assert.equal(pause.code, 0, pause.stderr);
-    await until("the pause", () => has(first, "paused"));
+    await waitFor("the pause", () => has(first, "paused"));
 
     const status = await operator("status", "--stack", "dev", "--json");
     assert.equal(status.code, 0, status.stderr);
@@ -154,7 +149,7 @@ describe("remote control across processes, through the control table", function 
 
     const resume = await operator("resume", "--stack", "dev");
     assert.equal(resume.code, 0, resume.stderr);
-    await until("the resume", () => has(first, "resumed"));
+    await waitFor("the resume", () => has(first, "resumed"));
     const promote = await operator("promote", "--stack", "dev", "--full");
     assert.equal(promote.code, 0, promote.stderr);
     assert.equal(await first.exited, 0);
@@ -166,7 +161,7 @@ describe("remote control across processes, through the control table", function 
     assert.equal(after.control, undefined, "no run is recorded once it ended, so status has nothing to show");
 
     const second = startDriver(driverDir);
-    await until("the first shift of the second run", () => has(second, "shifted"));
+    await waitFor("the first shift of the second run", () => has(second, "shifted"));
     const abort = await operator("abort", "--stack", "dev", "--reason", "drill");
     assert.equal(abort.code, 4, abort.stderr);
     assert.match(abort.stderr, /asking it to abort/);

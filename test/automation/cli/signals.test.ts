@@ -3,6 +3,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { ndjsonLines as lines, until } from "../../support/spawned";
 
 /**
  * No orphans: whatever process a pipeline started and whatever signal it gets, the rollout stops
@@ -44,23 +45,6 @@ function start(dir: string, command: string, args: readonly string[]): Started {
     child.on("exit", (code, signal) => resolve({ code, signal })),
   );
   return { child, events, audit, exited };
-}
-
-function lines(file: string): Record<string, unknown>[] {
-  if (!fs.existsSync(file)) return [];
-  return fs
-    .readFileSync(file, "utf8")
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
-async function until(what: string, check: () => boolean, limitMs: number): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** The run's events end with a completed event that is not a promotion, and its audit record says the same. */

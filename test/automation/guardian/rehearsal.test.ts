@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { run } from "../../../automation/cli/main";
 import { parseScenario } from "../../../automation/rehearsal/scenario";
 import { GUARDIAN_ALARM_DELAY_MS } from "../../../automation/rehearsal/simulatedGuardian";
-import { DEFAULT_DRIVER_TIMEOUT_SECONDS } from "../../../automation/guardian/target";
+import { GUARDIAN_DEFAULTS } from "../../../infra/config/guardian";
 import { GUARDIAN_SCHEDULE_SECONDS } from "../../../components/domain";
 import { VirtualClock } from "../../../automation/rehearsal/virtualClock";
 import { ecsStack, makeProject, ndjson, testIo, testServices } from "../cli/support";
@@ -53,7 +53,7 @@ describe("rehearsing a killed driver: the guardian on the virtual clock", () => 
     const revertedAt = Number(guardian.elapsedSeconds);
     assert.ok(revertedAt > KILL_AT_50, "after the kill");
     assert.ok(
-      revertedAt <= KILL_AT_50 + DEFAULT_DRIVER_TIMEOUT_SECONDS + GUARDIAN_SCHEDULE_SECONDS,
+      revertedAt <= KILL_AT_50 + GUARDIAN_DEFAULTS.driverTimeout + GUARDIAN_SCHEDULE_SECONDS,
       `the guardian reverted at ${revertedAt}s`,
     );
     assert.match(String(guardian.message), /the driver of run .* is lost/);

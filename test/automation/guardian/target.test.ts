@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DEFAULT_DRIVER_TIMEOUT_SECONDS, guardianTargetOf } from "../../../automation/guardian/target";
+import { guardianTargetOf } from "../../../automation/guardian/target";
 import { run } from "../../../automation/cli/main";
 import { loadStack } from "../../../automation/cli/stacks";
 import { SimulatedWorld } from "../../../automation/rehearsal/simulatedWorld";
@@ -26,12 +26,12 @@ describe("the guardian's target from a deployed stack", () => {
     expect: (target: ReturnType<typeof guardianTargetOf>, outputs: StackOutputs) => void;
   }[] = [
     {
-      label: "routing and each colour's alarms from the outputs, the driver timeout by default",
+      label: "routing and each colour's alarms from the outputs, the driver timeout as given",
       change: (given) => given,
       expect: (target, given) => {
         assert.deepEqual(target.routing, given.routing);
         assert.deepEqual(target.alarms, { blue: given.alarms.blue, green: given.alarms.green });
-        assert.equal(target.driverTimeoutSeconds, DEFAULT_DRIVER_TIMEOUT_SECONDS);
+        assert.equal(target.driverTimeoutSeconds, 300);
         assert.equal(target.region, "eu-west-1");
         assert.equal(target.notificationTopicArn, undefined);
       },
@@ -65,7 +65,16 @@ describe("the guardian's target from a deployed stack", () => {
   for (const { label, change, options, expect } of cases) {
     it(label, () => {
       const given = change(outputs);
-      expect(guardianTargetOf({ stack: "dev", outputs: given, region: "eu-west-1", ...options }), given);
+      expect(
+        guardianTargetOf({
+          stack: "dev",
+          outputs: given,
+          region: "eu-west-1",
+          driverTimeoutSeconds: 300,
+          ...options,
+        }),
+        given,
+      );
     });
   }
 
@@ -80,7 +89,8 @@ describe("the guardian's target from a deployed stack", () => {
       },
     } as unknown as StackOutputs;
     assert.throws(
-      () => guardianTargetOf({ stack: "dev", outputs: gateway, region: "eu-west-1" }),
+      () =>
+        guardianTargetOf({ stack: "dev", outputs: gateway, region: "eu-west-1", driverTimeoutSeconds: 300 }),
       /acts only on an ALB listener or a Lambda alias/,
     );
   });
