@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { CreateTableCommand, DescribeTableCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { connectStack } from "../../../automation/cli/wiring";
 import { loadStack } from "../../../automation/cli/stacks";
 import type { EventSink } from "../../../automation/events";
@@ -13,7 +13,7 @@ import type { StackPort } from "../../../automation/ports";
 import { MemoryControlChannel } from "../../../automation/rehearsal/memoryControlChannel";
 import { SimulatedWorld } from "../../../automation/rehearsal/simulatedWorld";
 import { VirtualClock } from "../../../automation/rehearsal/virtualClock";
-import { CONTROL_TABLE_ACTIONS, CONTROL_TABLE_SCHEMA } from "../../../components/domain/controlTable";
+import { CONTROL_TABLE_ACTIONS } from "../../../components/domain/controlTable";
 import { failCalls, recordActions, useDynalite } from "../adapters/control/dynalite";
 import { ecsStack, makeProject, testIo } from "./support";
 
@@ -25,26 +25,7 @@ describe("the rollout's control table preflight", () => {
   let project: ReturnType<typeof makeProject>;
   // The dev stack's own table, as `pulumi up` would have declared it; "gone" has none.
   before(async () => {
-    await dynamo().client.send(
-      new CreateTableCommand({
-        TableName: DEV_TABLE,
-        KeySchema: [
-          { AttributeName: CONTROL_TABLE_SCHEMA.hashKey, KeyType: "HASH" },
-          { AttributeName: CONTROL_TABLE_SCHEMA.rangeKey, KeyType: "RANGE" },
-        ],
-        AttributeDefinitions: CONTROL_TABLE_SCHEMA.attributes.map((attribute) => ({
-          AttributeName: attribute.name,
-          AttributeType: attribute.type,
-        })),
-        BillingMode: "PAY_PER_REQUEST",
-      }),
-    );
-    while (
-      (await dynamo().client.send(new DescribeTableCommand({ TableName: DEV_TABLE }))).Table?.TableStatus !==
-      "ACTIVE"
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    }
+    await dynamo().createTable(DEV_TABLE);
   });
   beforeEach(() => {
     project = makeProject({

@@ -7,9 +7,7 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { CreateTableCommand, DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoHistoryStore } from "../../../automation/adapters/control/dynamoHistoryStore";
-import { CONTROL_TABLE_SCHEMA } from "../../../components/domain/controlTable";
 import { useDynalite } from "../adapters/control/dynalite";
 import { ecsStack, makeProject, ndjson } from "./support";
 
@@ -26,27 +24,8 @@ describe("bluegreen history in a process of its own", function () {
   let endpoint: string;
   before(async () => {
     const { client } = dynamo();
-    const { hostname, port } = await client.config.endpoint!();
-    endpoint = `http://${hostname}:${port}`;
-    await client.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        KeySchema: [
-          { AttributeName: CONTROL_TABLE_SCHEMA.hashKey, KeyType: "HASH" },
-          { AttributeName: CONTROL_TABLE_SCHEMA.rangeKey, KeyType: "RANGE" },
-        ],
-        AttributeDefinitions: CONTROL_TABLE_SCHEMA.attributes.map((attribute) => ({
-          AttributeName: attribute.name,
-          AttributeType: attribute.type,
-        })),
-        BillingMode: "PAY_PER_REQUEST",
-      }),
-    );
-    while (
-      (await client.send(new DescribeTableCommand({ TableName: TABLE }))).Table?.TableStatus !== "ACTIVE"
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    }
+    endpoint = dynamo().endpoint;
+    await dynamo().createTable(TABLE);
     const store = new DynamoHistoryStore({ client, table: TABLE });
     const now = Date.now();
     for (const [index, hoursAgo] of [50, 26, 2].entries()) {
